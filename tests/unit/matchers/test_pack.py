@@ -1,0 +1,145 @@
+"""Brand pack loading: the shipped pack loads, broken packs name every problem precisely."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matchers.pack import PackError, Problem, check_pack, load_pack, uscc_check_character, uscc_problem
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "packs"
+BROKEN = sorted(path.name for path in FIXTURES.iterdir() if (path / "expected.txt").is_file())
+
+
+def expected_problems(name: str) -> list[tuple[str, str, str]]:
+    rows = []
+    for line in (FIXTURES / name / "expected.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            file, location, message = (part.strip() for part in line.split("|", 2))
+            rows.append((file, location, message))
+    return rows
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_pack_reports_each_expected_problem(name):
+    problems = check_pack(FIXTURES / name)
+    for file, location, message in expected_problems(name):
+        assert any(p.file == file and p.location == location and message in p.message for p in problems), (
+            f"missing {file} | {location} | {message}; got:\n" + "\n".join(map(str, problems))
+        )
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_pack_is_never_loaded(name):
+    with pytest.raises(PackError) as caught:
+        load_pack(FIXTURES / name)
+    assert caught.value.problems
+    assert all(isinstance(p, Problem) for p in caught.value.problems)
+
+
+def test_utf8_bom_and_crlf_are_accepted():
+    pack = load_pack(FIXTURES / "bom-ok")
+    assert pack.brand == "奉上好品"
+    assert [lic.licensee_id for lic in pack.licensees] == ["L1"]
+
+
+def test_fengjie_pack_is_valid_and_complete(repo_root):
+    pack = load_pack(repo_root / "brandpacks" / "fengjie")
+    texts = {mark.text for mark in pack.word_marks}
+    assert texts == {"奉上好品", "奉节好品", "奉节好味", "奉节好景"}
+    assert pack.mark("FSHP").aliases == ("Fengshang Haopin",)
+    gi = pack.mark("FJQC")
+    for town in ("草堂镇", "夔州街道", "太和土家族乡", "云雾土家族乡", "鹤峰乡", "奉节县"):
+        assert town in gi.origin
+    assert gi.season == ("11-01", "06-30")
+    from matchers.records import VIOLATION_CODES
+
+    assert set(pack.legal_basis) == set(VIOLATION_CODES)
+    assert "第九条" in pack.legal_basis["FALSE_TRACE_CLAIM"]
+    statuses = {lic.status for lic in pack.licensees}
+    assert statuses == {"active", "suspended", "revoked", "withdrawn", "eliminated"}
+    platforms = {shop.platform for lic in pack.licensees for shop in lic.shops}
+    assert platforms >= {"demo-taobao", "demo-jd", "demo-pdd", "demo-douyin", "demo-xianyu"}
+    assert all("虚构" in lic.name for lic in pack.licensees)
+
+
+@pytest.mark.parametrize(
+    "code, problem",
+    [
+        ("91350100M000100Y43", None),  # a published example code
+        ("91500236MA5U1A2B3C", None),
+        ("91500236MA5U1A2B3D", "check character"),
+        ("91500236MA5U1A2B3", "17 characters"),
+        ("91500236MA5U1A2BIC", "not allowed"),  # I is not in the GB 32100 alphabet
+        ("91500236MA5U1A2BOC", "not allowed"),
+    ],
+)
+def test_uscc_check_character(code, problem):
+    result = uscc_problem(code)
+    if problem is None:
+        assert result is None
+    else:
+        assert result is not None and problem in result
+
+
+def test_uscc_check_value_31_maps_to_zero():
+    # Find a body whose weighted sum is a multiple of 31: check value 31 must wrap to '0'.
+    body = next(
+        f"9150023600000{n:04d}" for n in range(10000) if uscc_check_character(f"9150023600000{n:04d}") == "0"
+    )
+    assert uscc_problem(body + "0") is None
+
+
+def test_missing_pack_folder_is_a_problem(tmp_path):
+    problems = check_pack(tmp_path / "nope")
+    assert problems and "is not a folder" in problems[0].message
+
+
+def test_missing_files_are_problems(tmp_path):
+    problems = check_pack(tmp_path)
+    assert {(p.file, p.message) for p in problems} >= {
+        ("brand.yaml", "is missing"),
+        ("licensees.csv", "is missing"),
+    }
+
+
+def test_oversized_logo_is_refused_without_decoding(tmp_path, monkeypatch):
+    from PIL import Image
+
+    import matchers.pack as pack_module
+
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    (pack / "logos").mkdir()
+    Image.new("RGB", (300, 300), "white").save(pack / "logos" / "big.png")
+    with (pack / "brand.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  - id: LOGO_BIG\n    kind: logo\n    file: logos/big.png\n")
+    monkeypatch.setattr(pack_module, "MAX_LOGO_PIXELS", 10_000)
+    problems = check_pack(pack)
+    assert any(p.location == "marks[1].file" and "pixels" in p.message for p in problems)
+
+
+def test_pack_error_message_lists_problems():
+    with pytest.raises(PackError) as caught:
+        load_pack(FIXTURES / "bad-licensees")
+    text = str(caught.value)
+    assert "licensees.csv: line 2, column uscc" in text
+
+
+def test_pack_check_cli_passes_on_fengjie(repo_root, capsys):
+    from crawler.cli import main
+
+    assert main(["pack", "check", str(repo_root / "brandpacks" / "fengjie")]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_pack_check_cli_prints_every_problem_and_fails(capsys):
+    from crawler.cli import main
+
+    status = main(["pack", "check", str(FIXTURES / "bad-licensees")])
+    err = capsys.readouterr().err
+    assert status != 0
+    for file, location, message in expected_problems("bad-licensees"):
+        assert f"{file}: {location}: " in err and message in err
