@@ -1,0 +1,498 @@
+"""Find a pack's word marks and GI names in listing text, disguised or not.
+
+A hit carries where it is (span in the original text), what matched, which rule
+found it and a Chinese phrase explaining it, so the verdict can write a reason
+sentence without re-running anything.
+
+How it works, and why it is fast enough for 20,000 listings/s:
+
+* Text is folded by `matchers.normalise` (case, width, traditional forms,
+  padding removed) with a map back to the original characters.
+* At construction every Han form (mark text or Han alias) is indexed character
+  by character: the character itself, its look-alikes (from the shipped
+  形近字 table, `matchers/data/lookalike.tsv`) and its toneless pinyin
+  syllables (heteronyms included).  Scanning looks each text character up once
+  (cached per character, so pypinyin runs once per distinct character, not per
+  title) and counts, per (form, start), how many positions are related.  Only
+  windows where every position is related are examined further.
+* Latin forms (Latin aliases and the pinyin spellings of every Han form) are one
+  compiled regular expression over the folded text, with word boundaries checked
+  in the original text so "FSHP" inside "FSHPX" or a URL does not count.
+
+Thresholds for substituted characters (homophones, look-alikes), and why:
+marks of 1-2 characters allow none (two characters with one swapped is
+ordinary language far too often), 3 characters allow one, 4+ characters allow
+half.  Every position must be the mark's own character, a homophone or a
+look-alike: an unrelated character anywhere ends the window, which is what keeps
+上好品种, 奉上好评 and 最上好品质 out.  A substituted character at the edge of a
+window that forms a dictionary word with its neighbour outside the window
+(奉节好精品: 精品) is read as ordinary language, not as a disguised mark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+
+from pypinyin import Style, pinyin
+from pypinyin.phrases_dict import phrases_dict
+from pypinyin.pinyin_dict import pinyin_dict
+
+from matchers.normalise import Normalised, fold_char, light_fold, normalise, normalise_text
+from matchers.pack import Mark
+
+RULES = ("exact", "alias", "traditional", "split", "homophone", "lookalike", "pinyin")
+
+_HOMOPHONE_SCORE = 0.9
+_TRADITIONAL_FACTOR = 0.95
+_SPLIT_FACTOR = 0.93
+_PINYIN_SCORE = 0.85
+_COMPAT_FORM_SCORE = 0.9
+_MIN_PINYIN_LETTERS = 5
+_MAX_PINYIN_SPELLINGS = 16
+
+_LATIN_FORM = re.compile(r"[a-z0-9]+")
+_URLISH = re.compile(
+    r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|\S+\.(?:com|cn|net|org|shop|top|xyz|cc|io|html?)\b\S*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkHit:
+    mark_id: str
+    kind: str
+    field: str
+    span: tuple[int, int]
+    matched: str
+    rule: str
+    exact: bool
+    score: float
+    explanation: str
+    substitutions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    phrase: str
+    field: str
+    span: tuple[int, int]
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    mark: Mark
+    registered: str  # as written in the pack (text or alias), or the pinyin spelling
+    folded: str
+    light: str
+    source: str  # "text" | "alias" | "pinyin"
+
+
+def _is_latin(folded: str) -> bool:
+    return bool(_LATIN_FORM.fullmatch(folded))
+
+
+_LOOKALIKE_TABLE = Path(__file__).parent / "data" / "lookalike.tsv"
+_LOOKALIKES: dict[str, tuple[tuple[str, float], ...]] | None = None
+
+
+def lookalikes(ch: str) -> tuple[tuple[str, float], ...]:
+    """Characters that look like `ch`, with a shape similarity in [0, 1], from the
+    shipped 形近字 table (see matchers/data/README.md); symmetric."""
+    global _LOOKALIKES
+    if _LOOKALIKES is None:
+        _LOOKALIKES = _load_lookalikes(_LOOKALIKE_TABLE)
+    return _LOOKALIKES.get(ch, ())
+
+
+def _load_lookalikes(path: Path) -> dict[str, tuple[tuple[str, float], ...]]:
+    pairs: dict[str, dict[str, float]] = {}
+    with path.open(encoding="utf-8") as table:
+        for line in table:
+            if line.startswith("#") or not line.strip():
+                continue
+            char, _, neighbours = line.rstrip("\n").partition("\t")
+            for entry in neighbours.split(" "):
+                other, _, similarity = entry.partition(":")
+                if not other or other == char:
+                    continue
+                score = float(similarity)
+                pairs.setdefault(char, {})[other] = max(score, pairs.get(char, {}).get(other, 0.0))
+                pairs.setdefault(other, {})[char] = max(score, pairs.get(other, {}).get(char, 0.0))
+    return {
+        char: tuple(sorted(others.items(), key=lambda item: (-item[1], item[0])))
+        for char, others in pairs.items()
+    }
+
+
+_READINGS: dict[str, tuple[str, ...]] = {}
+
+
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin syllables of a Han character, heteronyms included (cached)."""
+    cached = _READINGS.get(ch)
+    if cached is None:
+        if len(ch) == 1 and ord(ch) in pinyin_dict:
+            cached = tuple(dict.fromkeys(pinyin(ch, style=Style.NORMAL, heteronym=True)[0]))
+        else:
+            cached = ()
+        _READINGS[ch] = cached
+    return cached
+
+
+def pinyin_spellings(folded: str) -> list[str]:
+    """Joined toneless pinyin spellings of a folded Han form (heteronym combinations,
+    ü written both v and u), at most `_MAX_PINYIN_SPELLINGS`."""
+    choices: list[tuple[str, ...]] = []
+    for ch in folded:
+        syllables = readings(ch)
+        if not syllables:
+            syllables = (ch,)
+        variants: list[str] = []
+        for syllable in syllables:
+            variants.append(syllable)
+            if "v" in syllable:
+                variants.append(syllable.replace("v", "u"))
+        choices.append(tuple(dict.fromkeys(variants)))
+    spellings: list[str] = []
+    for combo in product(*choices):
+        spellings.append("".join(combo))
+        if len(spellings) >= _MAX_PINYIN_SPELLINGS:
+            break
+    return spellings
+
+
+def _max_substitutions(length: int) -> int:
+    if length <= 2:
+        return 0
+    if length == 3:
+        return 1
+    return length // 2
+
+
+class MarkMatcher:
+    """Finds the word and GI marks of a pack (logos are ignored) in text."""
+
+    def __init__(self, marks: Sequence[Mark], *, exceptions: Sequence[str] = ()) -> None:
+        self._han_forms: list[_Form] = []
+        latin_forms: dict[str, _Form] = {}
+        for mark in marks:
+            if mark.kind not in ("word", "gi") or not mark.text:
+                continue
+            registered = [(mark.text, "text")] + [(alias, "alias") for alias in mark.aliases]
+            for written, source in registered:
+                folded = normalise_text(written)
+                if not folded:
+                    continue
+                form = _Form(mark, written, folded, light_fold(written), source)
+                if _is_latin(folded):
+                    # A registered Latin spelling beats a pinyin spelling of another mark.
+                    if folded not in latin_forms or latin_forms[folded].source == "pinyin":
+                        latin_forms[folded] = form
+                    continue
+                self._han_forms.append(form)
+        for form in list(self._han_forms):
+            for spelling in pinyin_spellings(form.folded):
+                if _is_latin(spelling) and len(spelling) >= _MIN_PINYIN_LETTERS:
+                    latin_forms.setdefault(spelling, _Form(form.mark, spelling, spelling, spelling, "pinyin"))
+        self._latin_forms = latin_forms
+        self._latin_pattern = (
+            re.compile("|".join(re.escape(f) for f in sorted(latin_forms, key=len, reverse=True)))
+            if latin_forms
+            else None
+        )
+        self._form_lengths = [len(form.folded) for form in self._han_forms]
+        # char -> {(form index, position): (relation, similarity)} for exact and look-alike
+        # characters; syllable -> [(form index, position)] for homophones.
+        self._static: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
+        self._syllables: dict[str, list[tuple[int, int]]] = {}
+        for form_index, form in enumerate(self._han_forms):
+            for position, ch in enumerate(form.folded):
+                key = (form_index, position)
+                self._static.setdefault(ch, {})[key] = ("exact", 1.0)
+                for similar, similarity in lookalikes(ch):
+                    folded_similar = normalise_text(similar)
+                    if len(folded_similar) != 1:
+                        continue
+                    slot = self._static.setdefault(folded_similar, {})
+                    if key not in slot or (slot[key][0] == "lookalike" and slot[key][1] < similarity):
+                        slot[key] = ("lookalike", similarity)
+                for syllable in readings(ch):
+                    self._syllables.setdefault(syllable, []).append(key)
+        self._relations_cache: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
+        self._exceptions = tuple(dict.fromkeys(e for e in exceptions if normalise_text(e)))
+
+    def _relations(self, ch: str) -> dict[tuple[int, int], tuple[str, float]]:
+        cached = self._relations_cache.get(ch)
+        if cached is not None:
+            return cached
+        relations = dict(self._static.get(ch, {}))
+        for syllable in readings(ch):
+            for key in self._syllables.get(syllable, ()):
+                current = relations.get(key)
+                if current is None or current[0] == "lookalike":
+                    relations[key] = ("homophone", _HOMOPHONE_SCORE)
+        self._relations_cache[ch] = relations
+        return relations
+
+    def find(self, text: str, *, field: str) -> list[MarkHit]:
+        norm = normalise(text)
+        folded = norm.text
+        if not folded:
+            return []
+        candidates: list[MarkHit] = []
+        if self._han_forms:
+            candidates.extend(self._find_han(text, norm, field))
+        if self._latin_pattern is not None:
+            candidates.extend(self._find_latin(text, norm, field))
+        if not candidates:
+            return []
+        if self._exceptions:
+            excluded = [hit.span for hit in find_phrases(text, self._exceptions, field=field)]
+            candidates = [
+                hit
+                for hit in candidates
+                if not any(start <= hit.span[0] and hit.span[1] <= end for start, end in excluded)
+            ]
+        candidates.sort(key=lambda h: (not h.exact, h.substitutions, -h.score, h.span[0] - h.span[1], h.span[0]))
+        chosen: list[MarkHit] = []
+        for hit in candidates:
+            if all(hit.span[1] <= other.span[0] or other.span[1] <= hit.span[0] for other in chosen):
+                chosen.append(hit)
+        chosen.sort(key=lambda h: h.span)
+        return chosen
+
+    def _find_han(self, text: str, norm: Normalised, field: str) -> list[MarkHit]:
+        folded = norm.text
+        size = len(folded)
+        lengths = self._form_lengths
+        cache = self._relations_cache
+        counts: dict[tuple[int, int], int] = {}
+        for index, ch in enumerate(folded):
+            relations = cache.get(ch)
+            if relations is None:
+                relations = self._relations(ch)
+            for form_index, position in relations:
+                start = index - position
+                if start < 0 or start + lengths[form_index] > size:
+                    continue
+                key = (form_index, start)
+                counts[key] = counts.get(key, 0) + 1
+        hits: list[MarkHit] = []
+        for (form_index, start), count in counts.items():
+            if count == lengths[form_index]:
+                hit = self._judge_han(text, norm, field, form_index, start)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    def _judge_han(self, text: str, norm: Normalised, field: str, form_index: int, start: int) -> MarkHit | None:
+        form = self._han_forms[form_index]
+        folded = norm.text
+        length = len(form.folded)
+        end = start + length
+        substituted: list[tuple[int, str, float]] = []
+        for position in range(length):
+            relation, similarity = self._relations_cache[folded[start + position]][(form_index, position)]
+            if relation != "exact":
+                substituted.append((position, relation, similarity))
+        if len(substituted) > _max_substitutions(length):
+            return None
+        if substituted and _edge_reads_as_word(folded, start, end, substituted):
+            return None
+        span = norm.span(start, end)
+        matched = text[span[0] : span[1]]
+        origins = norm.origin[start:end]
+        split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
+        traditional = any(fold_char(text[i]).traditional for i in set(origins))
+        exact = not substituted and light_fold(matched) == form.light
+        score = 1.0
+        if substituted:
+            for _, relation, similarity in substituted:
+                score *= _HOMOPHONE_SCORE if relation == "homophone" else 0.55 + 0.35 * similarity
+            rule = substituted[0][1]
+        elif exact:
+            rule = "exact" if form.source == "text" else "alias"
+        elif traditional:
+            rule = "traditional"
+        elif split:
+            rule = "split"
+        else:
+            # Same folded text, no padding, no traditional form: a compatibility or
+            # decorated variant of the characters (㊤, letter-like symbols).
+            rule, score = "lookalike", _COMPAT_FORM_SCORE
+        if not exact:
+            if traditional:
+                score *= _TRADITIONAL_FACTOR
+            if split:
+                score *= _SPLIT_FACTOR
+        explanation = _explain(form, matched, rule, exact, traditional, split, substituted, folded[start:end])
+        return MarkHit(
+            mark_id=form.mark.id,
+            kind=form.mark.kind,
+            field=field,
+            span=span,
+            matched=matched,
+            rule=rule,
+            exact=exact,
+            score=round(min(score, 1.0 if exact else 0.99), 4),
+            explanation=explanation,
+            substitutions=len(substituted),
+        )
+
+    def _find_latin(self, text: str, norm: Normalised, field: str) -> list[MarkHit]:
+        assert self._latin_pattern is not None
+        hits: list[MarkHit] = []
+        urlish: list[tuple[int, int]] | None = None
+        for match in self._latin_pattern.finditer(norm.text):
+            start, end = norm.span(match.start(), match.end())
+            if not (_latin_boundary(text, start - 1) and _latin_boundary(text, end)):
+                continue
+            if urlish is None:
+                urlish = [m.span() for m in _URLISH.finditer(text)]
+            if any(a < end and start < b for a, b in urlish):
+                continue
+            form = self._latin_forms[match.group()]
+            matched = text[start:end]
+            origins = norm.origin[match.start() : match.end()]
+            split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
+            exact = form.source != "pinyin" and light_fold(matched) == form.light
+            if exact:
+                rule, score = "alias" if form.source == "alias" else "exact", 1.0
+            elif form.source == "pinyin" or form.folded in pinyin_spellings(normalise_text(form.mark.text or "")):
+                rule, score = "pinyin", _PINYIN_SCORE
+            else:
+                rule, score = ("split" if split else "alias"), _SPLIT_FACTOR
+            hits.append(
+                MarkHit(
+                    mark_id=form.mark.id,
+                    kind=form.mark.kind,
+                    field=field,
+                    span=(start, end),
+                    matched=matched,
+                    rule=rule,
+                    exact=exact,
+                    score=score,
+                    explanation=_explain_latin(form, matched, rule, exact),
+                )
+            )
+        return hits
+
+
+def _latin_boundary(text: str, index: int) -> bool:
+    """True when the original character at `index` cannot continue a Latin word."""
+    if index < 0 or index >= len(text):
+        return True
+    folded = fold_char(text[index]).text
+    return not (folded and folded.isascii() and folded.isalnum())
+
+
+def _edge_reads_as_word(folded: str, start: int, end: int, substituted: list[tuple[int, str, float]]) -> bool:
+    positions = {position for position, _, _ in substituted}
+    if 0 in positions and start > 0 and folded[start - 1 : start + 1] in phrases_dict:
+        return True
+    last = end - start - 1
+    return last in positions and end < len(folded) and folded[end - 1 : end + 1] in phrases_dict
+
+
+def _noun(form: _Form) -> str:
+    return "地理标志" if form.mark.kind == "gi" else "注册商标"
+
+
+def _explain(
+    form: _Form,
+    matched: str,
+    rule: str,
+    exact: bool,
+    traditional: bool,
+    split: bool,
+    substituted: list[tuple[int, str, float]],
+    window: str,
+) -> str:
+    noun = _noun(form)
+    target = form.mark.text or form.registered
+    shown = matched.strip()
+    if exact:
+        if form.source == "alias":
+            return f"“{shown}”即{noun}“{target}”的注册写法“{form.registered}”"
+        return f"“{shown}”即{noun}“{target}”"
+    details: list[str] = []
+    for position, relation, _ in substituted:
+        own, used = form.folded[position], window[position]
+        if relation == "homophone":
+            details.append(f"谐音字“{used}”代“{own}”")
+        else:
+            details.append(f"形近字“{used}”代“{own}”")
+    if traditional:
+        details.append("使用繁体字")
+    if split:
+        details.append("字间插入空格、符号或不可见字符")
+    homophone = any(r == "homophone" for _, r, _ in substituted)
+    lookalike = any(r == "lookalike" for _, r, _ in substituted)
+    if homophone and not lookalike:
+        relation = "读音相同"
+    elif lookalike and not homophone:
+        relation = "字形相近"
+    elif substituted:
+        relation = "音形相近"
+    elif rule == "traditional":
+        relation = "为其繁体写法"
+    elif rule == "split":
+        relation = "为其拆分写法"
+    else:
+        relation = "为其变体写法"
+    if form.source == "alias":
+        target_text = f"{noun}“{target}”的注册写法“{form.registered}”"
+    else:
+        target_text = f"{noun}“{target}”"
+    suffix = f"（{'，'.join(details)}）" if details else ""
+    if relation.startswith("为"):
+        return f"“{shown}”{relation.replace('为其', f'为{target_text}的')}{suffix}"
+    return f"“{shown}”与{target_text}{relation}{suffix}"
+
+
+def _explain_latin(form: _Form, matched: str, rule: str, exact: bool) -> str:
+    noun = _noun(form)
+    target = form.mark.text or form.registered
+    shown = matched.strip()
+    if exact:
+        return f"“{shown}”即{noun}“{target}”的注册写法“{form.registered}”"
+    if rule == "pinyin":
+        return f"“{shown}”为{noun}“{target}”的拼音写法"
+    return f"“{shown}”为{noun}“{target}”注册写法“{form.registered}”的变体写法"
+
+
+@lru_cache(maxsize=4096)
+def _fold_phrase(phrase: str) -> str:
+    return normalise_text(phrase)
+
+
+def find_phrases(text: str, phrases: Sequence[str], *, field: str) -> list[PhraseHit]:
+    """Occurrences of `phrases` in `text`, tolerant of case, width, traditional forms
+    and padding; Latin phrases need word boundaries.  Sorted by span."""
+    norm = normalise(text)
+    folded = norm.text
+    hits: list[PhraseHit] = []
+    if not folded:
+        return hits
+    for phrase in phrases:
+        needle = _fold_phrase(phrase)
+        if not needle:
+            continue
+        latin_start = needle[0].isascii() and needle[0].isalnum()
+        latin_end = needle[-1].isascii() and needle[-1].isalnum()
+        at = folded.find(needle)
+        while at != -1:
+            start, end = norm.span(at, at + len(needle))
+            if (not latin_start or _latin_boundary(text, start - 1)) and (
+                not latin_end or _latin_boundary(text, end)
+            ):
+                hits.append(PhraseHit(phrase, field, (start, end), text[start:end]))
+            at = folded.find(needle, at + len(needle))
+    hits.sort(key=lambda h: h.span)
+    return hits
