@@ -1,0 +1,427 @@
+"""Find the brand pack's logos inside listing photos, and say how sure we are and why.
+
+Two stages, because whole-image hashes cannot see a logo that covers a fifth of a photo and
+sliding-window hashes fire on random fruit:
+
+1. **Candidates** — ORB keypoints of the photo are matched against keypoints of each logo,
+   computed once per logo at several scales and in several recolourings (hue turns,
+   greyscale, inverted), so a recoloured logo still finds its partners. A RANSAC similarity
+   transform (rotation, uniform scale, shift) keeps matches that agree on one placement.
+2. **Verification** — the candidate region is rectified back into the logo's frame and compared
+   cell by cell with the reference (correlation of gradient magnitudes, which ignores colour and
+   polarity), and as a second opinion by a perceptual hash of the rectified edges. A look-alike
+   emblem in the same palette shares the outline and the colours but not the lettering, so its
+   text cells disagree and it is rejected; a real logo partly covered still agrees in most cells.
+
+Everything about a logo is computed from the pack's image file, never from knowledge of the
+stand-in artwork: replace the file and the index is rebuilt (cached by the file's hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import imagehash
+import numpy as np
+from PIL import Image
+
+from matchers.vision_types import LogoHit
+
+ANALYSIS_SIDE = 800
+_REFERENCE_WIDTHS = (96, 150, 240)
+_RECTIFIED = 128
+_GRID = 8
+_HUE_TURNS = (0, 60, 120)
+_DESCRIPTOR_VERSION = "orb-v1"
+
+
+@dataclass(frozen=True, slots=True)
+class LogoThresholds:
+    """Acceptance rules of a candidate; measured on benchmarks/bench_logo.py."""
+
+    min_inliers: int = 10
+    min_inlier_ratio: float = 0.25
+    # Share of the logo's detailed cells whose edges agree with the reference.
+    min_cell_agreement: float = 0.7
+    cell_correlation: float = 0.45
+    max_hash_distance: int = 30
+    max_angle: float = 30.0
+    # Placed logo width as a fraction of the image width.
+    min_width_fraction: float = 0.05
+    max_width_fraction: float = 1.2
+
+
+@dataclass(frozen=True, slots=True)
+class _LogoModel:
+    mark_id: str
+    width: int
+    height: int
+    keypoints: np.ndarray  # (n, 2) float32, in the logo's own pixel frame
+    descriptors: np.ndarray  # (n, 32) uint8 ORB
+    rectified_edges: np.ndarray  # (_RECTIFIED, _RECTIFIED) float32 gradient magnitude
+    mask: np.ndarray  # (_RECTIFIED, _RECTIFIED) bool: opaque part of the logo
+    detailed_cells: tuple[tuple[int, int], ...]
+    edge_hash: imagehash.ImageHash
+
+
+class LogoIndex:
+    """The pack's logo marks, ready to be searched for in photos."""
+
+    def __init__(self, models: Sequence[_LogoModel], *, digest: str,
+                 thresholds: LogoThresholds | None = None):
+        self._models = tuple(models)
+        self.digest = digest
+        self.thresholds = thresholds or LogoThresholds()
+        self._orb_local = threading.local()
+        self._descriptors = (
+            np.vstack([model.descriptors for model in self._models]) if self._models else np.zeros((0, 32), np.uint8)
+        )
+        self._owner = np.concatenate(
+            [np.full(len(model.descriptors), index, np.int32) for index, model in enumerate(self._models)]
+        ) if self._models else np.zeros(0, np.int32)
+        self._offsets = np.cumsum([0] + [len(model.descriptors) for model in self._models])
+
+    @property
+    def mark_ids(self) -> tuple[str, ...]:
+        return tuple(model.mark_id for model in self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    @classmethod
+    def from_pack(cls, pack, *, thresholds: LogoThresholds | None = None) -> LogoIndex:
+        """Index every logo mark of a `BrandPack` (a missing or broken logo file is an error)."""
+        return cls.from_files(((mark.id, pack.logo_path(mark)) for mark in pack.logo_marks), thresholds=thresholds)
+
+    @classmethod
+    def from_files(cls, logos: Iterable[tuple[str, str | Path]], *,
+                   thresholds: LogoThresholds | None = None) -> LogoIndex:
+        models, digests = [], []
+        for mark_id, path in logos:
+            data = Path(path).read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            models.append(_model_for(mark_id, digest, data, str(path)))
+            digests.append(f"{mark_id}:{digest}")
+        combined = hashlib.sha256(("|".join([_DESCRIPTOR_VERSION, *digests])).encode()).hexdigest()
+        return cls(models, digest=combined, thresholds=thresholds)
+
+    @classmethod
+    def from_images(cls, logos: Iterable[tuple[str, Image.Image]], *,
+                    thresholds: LogoThresholds | None = None) -> LogoIndex:
+        models, digests = [], []
+        for mark_id, image in logos:
+            rgba = image.convert("RGBA")
+            digest = hashlib.sha256(rgba.tobytes() + repr(rgba.size).encode()).hexdigest()
+            models.append(_build_model(mark_id, rgba))
+            digests.append(f"{mark_id}:{digest}")
+        combined = hashlib.sha256(("|".join([_DESCRIPTOR_VERSION, *digests])).encode()).hexdigest()
+        return cls(models, digest=combined, thresholds=thresholds)
+
+    def find(self, image: Image.Image | np.ndarray) -> list[LogoHit]:
+        """Every indexed logo found in `image` (RGB PIL image or RGB array), best first."""
+        if not self._models:
+            return []
+        grey, scale = _analysis_grey(image)
+        keypoints, descriptors = self._orb().detectAndCompute(grey, None)
+        if descriptors is None or len(keypoints) < self.thresholds.min_inliers:
+            return []
+        points = np.float32([keypoint.pt for keypoint in keypoints])
+        matches = _match(descriptors, self._descriptors, self._owner, self._offsets, self._models)
+        hits = []
+        for model_index, model in enumerate(self._models):
+            pairs = matches.get(model_index)
+            if pairs is None or len(pairs) < self.thresholds.min_inliers:
+                continue
+            hit = self._verify(model, grey, points, pairs, scale)
+            if hit is not None:
+                hits.append(hit)
+        hits.sort(key=lambda hit: -hit.score)
+        return hits
+
+    def _orb(self) -> cv2.ORB:
+        orb = getattr(self._orb_local, "orb", None)
+        if orb is None:
+            orb = cv2.ORB_create(nfeatures=2000, scaleFactor=1.2, nlevels=8, edgeThreshold=15,
+                                 patchSize=31, fastThreshold=12)
+            self._orb_local.orb = orb
+        return orb
+
+    def _verify(self, model: _LogoModel, grey: np.ndarray, points: np.ndarray, pairs: np.ndarray,
+                scale: float) -> LogoHit | None:
+        limits = self.thresholds
+        source = model.keypoints[pairs[:, 1]]
+        target = points[pairs[:, 0]]
+        threshold = max(3.0, 0.03 * grey.shape[1] * 0.1)
+        transform, inlier_mask = cv2.estimateAffinePartial2D(
+            source, target, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=2000, confidence=0.995
+        )
+        if transform is None:
+            return None
+        inliers = int(inlier_mask.sum())
+        if inliers < limits.min_inliers:
+            return None
+        zoom = float(np.hypot(transform[0, 0], transform[1, 0]))
+        angle = float(np.degrees(np.arctan2(transform[1, 0], transform[0, 0])))
+        placed_width = zoom * model.width
+        width_fraction = placed_width / grey.shape[1]
+        if abs(angle) > limits.max_angle or not limits.min_width_fraction <= width_fraction <= limits.max_width_fraction:
+            return None
+        corners = cv2.transform(
+            np.float32([[0, 0], [model.width, 0], [model.width, model.height], [0, model.height]])[None], transform
+        )[0]
+        inside = _inside(target, corners)
+        inlier_ratio = inliers / max(1, int(inside.sum()))
+        if inlier_ratio < limits.min_inlier_ratio:
+            return None
+        edges = _rectify_edges(grey, transform, model)
+        agreement = _cell_agreement(edges, model, limits.cell_correlation)
+        hash_distance = _edge_hash(edges, model.mask) - model.edge_hash
+        if agreement < limits.min_cell_agreement or hash_distance > limits.max_hash_distance:
+            return None
+        left, top = corners.min(axis=0)
+        right, bottom = corners.max(axis=0)
+        bbox = _clip_box(left / scale, top / scale, right / scale, bottom / scale, grey.shape, scale)
+        score = _score(inliers, inlier_ratio, agreement, hash_distance)
+        measurements = {
+            "inliers": float(inliers),
+            "inlier_ratio": round(inlier_ratio, 3),
+            "cell_agreement": round(agreement, 3),
+            "hash_distance": float(hash_distance),
+            "angle": round(angle, 1),
+            "width_fraction": round(width_fraction, 3),
+        }
+        return LogoHit(mark_id=model.mark_id, bbox=bbox, score=score, measurements=measurements)
+
+
+def _score(inliers: int, inlier_ratio: float, agreement: float, hash_distance: float) -> float:
+    evidence = min(1.0, inliers / 40) * 0.3 + min(1.0, inlier_ratio / 0.6) * 0.2 + agreement * 0.35
+    evidence += max(0.0, 1 - hash_distance / 64) * 0.15
+    return round(min(0.99, 0.5 + evidence / 2), 3)
+
+
+# --- reference side -------------------------------------------------------------------------
+
+_MODEL_CACHE: dict[tuple[str, str], _LogoModel] = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def _model_for(mark_id: str, digest: str, data: bytes, label: str) -> _LogoModel:
+    key = (mark_id, digest)
+    with _MODEL_LOCK:
+        cached = _MODEL_CACHE.get(key)
+    if cached is not None:
+        return cached
+    from matchers.imageload import load_image_bytes
+
+    loaded = load_image_bytes(data)
+    if not hasattr(loaded, "image"):
+        raise ValueError(f"logo {mark_id} ({label}): {loaded.reason}")
+    # Re-open to keep the alpha channel, which the safe loader flattens for photos.
+    import io
+
+    rgba = Image.open(io.BytesIO(data)).convert("RGBA")
+    model = _build_model(mark_id, rgba)
+    with _MODEL_LOCK:
+        _MODEL_CACHE[key] = model
+    return model
+
+
+def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
+    rgba = _trim_transparent(rgba)
+    width, height = rgba.size
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+    orb = cv2.ORB_create(nfeatures=500, scaleFactor=1.2, nlevels=3, edgeThreshold=8, patchSize=31, fastThreshold=10)
+    keypoints, descriptors = [], []
+    for variant in _recolourings(rgba):
+        grey = _flatten(variant, alpha)
+        for target_width in _REFERENCE_WIDTHS:
+            factor = target_width / width
+            small = cv2.resize(grey, (target_width, max(8, round(height * factor))), interpolation=cv2.INTER_AREA)
+            small_alpha = cv2.resize(alpha, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+            found, described = orb.detectAndCompute(small, None)
+            if described is None:
+                continue
+            for keypoint, descriptor in zip(found, described, strict=True):
+                x, y = keypoint.pt
+                if small_alpha[min(int(y), small.shape[0] - 1), min(int(x), small.shape[1] - 1)] < 0.5:
+                    continue
+                keypoints.append((x / factor, y / factor))
+                descriptors.append(descriptor)
+    if len(descriptors) < 20:
+        raise ValueError(f"logo {mark_id} has too little detail to be recognised ({len(descriptors)} keypoints)")
+    grey = _flatten(rgba, alpha)
+    rectified = cv2.resize(grey, (_RECTIFIED, _RECTIFIED), interpolation=cv2.INTER_AREA)
+    mask = cv2.resize(alpha, (_RECTIFIED, _RECTIFIED), interpolation=cv2.INTER_AREA) > 0.5
+    mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    edges = _edge_map(rectified)
+    return _LogoModel(
+        mark_id=mark_id,
+        width=width,
+        height=height,
+        keypoints=np.float32(keypoints),
+        descriptors=np.uint8(descriptors),
+        rectified_edges=edges,
+        mask=mask,
+        detailed_cells=_detailed_cells(edges, mask),
+        edge_hash=_edge_hash(edges, mask),
+    )
+
+
+def _trim_transparent(rgba: Image.Image) -> Image.Image:
+    box = rgba.getchannel("A").point(lambda value: 255 if value > 16 else 0).getbbox()
+    return rgba.crop(box) if box else rgba
+
+
+def _recolourings(rgba: Image.Image) -> list[Image.Image]:
+    rgb = np.asarray(rgba.convert("RGB"))
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    variants = []
+    for turn in _HUE_TURNS:
+        shifted = hsv.copy()
+        shifted[..., 0] = (shifted[..., 0].astype(np.int32) + turn // 2) % 180
+        variants.append(Image.fromarray(cv2.cvtColor(shifted, cv2.COLOR_HSV2RGB)))
+    variants.append(Image.fromarray(255 - rgb))
+    return variants
+
+
+def _flatten(variant: Image.Image, alpha: np.ndarray) -> np.ndarray:
+    grey = np.asarray(variant.convert("L"), dtype=np.float32)
+    # Transparent parts become mid-grey: the photo behind a pasted logo is unknown.
+    return np.clip(grey * alpha + 128.0 * (1 - alpha), 0, 255).astype(np.uint8)
+
+
+# --- photo side -----------------------------------------------------------------------------
+
+
+def _analysis_grey(image: Image.Image | np.ndarray) -> tuple[np.ndarray, float]:
+    array = np.asarray(image)
+    if array.ndim == 3:
+        array = cv2.cvtColor(array[..., :3], cv2.COLOR_RGB2GRAY)
+    height, width = array.shape[:2]
+    scale = ANALYSIS_SIDE / max(height, width)
+    if abs(scale - 1.0) > 0.05:
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        array = cv2.resize(array, (max(1, round(width * scale)), max(1, round(height * scale))),
+                           interpolation=interpolation)
+    else:
+        scale = 1.0
+    return np.ascontiguousarray(array), scale
+
+
+_MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+
+def _match(descriptors: np.ndarray, reference: np.ndarray, owner: np.ndarray, offsets: np.ndarray,
+           models: Sequence[_LogoModel]) -> dict[int, np.ndarray]:
+    """(photo keypoint, logo keypoint) pairs per logo that pass a location-aware ratio test.
+
+    The reference holds the same logo point at several scales and colourings, so the second-best
+    descriptor is often the same point again; the ratio is taken against the best match that
+    lies elsewhere in the logo.
+    """
+    knn = _MATCHER.knnMatch(descriptors, reference, k=4)
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for candidates in knn:
+        if not candidates:
+            continue
+        best = candidates[0]
+        if best.distance > 70:
+            continue
+        model_index = int(owner[best.trainIdx])
+        model = models[model_index]
+        local = best.trainIdx - offsets[model_index]
+        anchor = model.keypoints[local]
+        rival = None
+        for other in candidates[1:]:
+            other_model = int(owner[other.trainIdx])
+            if other_model != model_index:
+                rival = other
+                break
+            other_point = models[other_model].keypoints[other.trainIdx - offsets[other_model]]
+            if np.hypot(*(other_point - anchor)) > 0.04 * model.width:
+                rival = other
+                break
+        if rival is not None and best.distance > 0.85 * rival.distance:
+            continue
+        pairs.setdefault(model_index, []).append((best.queryIdx, int(local)))
+    return {index: np.int32(found) for index, found in pairs.items()}
+
+
+def _inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+    contour = polygon.reshape(-1, 1, 2).astype(np.float32)
+    return np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in points])
+
+
+def _rectify_edges(grey: np.ndarray, transform: np.ndarray, model: _LogoModel) -> np.ndarray:
+    to_rectified = np.float64([[_RECTIFIED / model.width, 0, 0], [0, _RECTIFIED / model.height, 0]])
+    full = np.vstack([transform, [0, 0, 1]])
+    inverse = np.linalg.inv(full)[:2]
+    mapping = to_rectified @ np.vstack([inverse, [0, 0, 1]])
+    patch = cv2.warpAffine(grey, mapping, (_RECTIFIED, _RECTIFIED), flags=cv2.INTER_AREA,
+                           borderMode=cv2.BORDER_REPLICATE)
+    return _edge_map(patch)
+
+
+def _edge_map(grey: np.ndarray) -> np.ndarray:
+    smooth = cv2.GaussianBlur(grey.astype(np.float32), (3, 3), 0)
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    magnitude = cv2.magnitude(gx, gy)
+    return cv2.GaussianBlur(magnitude, (5, 5), 0)
+
+
+def _cells(shape: tuple[int, int]) -> Iterable[tuple[int, int, slice, slice]]:
+    step_y, step_x = shape[0] // _GRID, shape[1] // _GRID
+    for row in range(_GRID):
+        for col in range(_GRID):
+            yield row, col, slice(row * step_y, (row + 1) * step_y), slice(col * step_x, (col + 1) * step_x)
+
+
+def _detailed_cells(edges: np.ndarray, mask: np.ndarray) -> tuple[tuple[int, int], ...]:
+    energies = {}
+    for row, col, rows, cols in _cells(edges.shape):
+        if mask[rows, cols].mean() < 0.6:
+            continue
+        energies[(row, col)] = float(edges[rows, cols].std())
+    if not energies:
+        return ()
+    floor = 0.35 * float(np.median(list(energies.values())) or 1.0)
+    return tuple(cell for cell, energy in energies.items() if energy > max(floor, 1.0))
+
+
+def _cell_agreement(edges: np.ndarray, model: _LogoModel, minimum: float) -> float:
+    if not model.detailed_cells:
+        return 0.0
+    agreeing = 0
+    lookup = {(row, col): (rows, cols) for row, col, rows, cols in _cells(edges.shape)}
+    for cell in model.detailed_cells:
+        rows, cols = lookup[cell]
+        if _correlation(edges[rows, cols], model.rectified_edges[rows, cols]) >= minimum:
+            agreeing += 1
+    return agreeing / len(model.detailed_cells)
+
+
+def _correlation(first: np.ndarray, second: np.ndarray) -> float:
+    a = first.ravel() - first.mean()
+    b = second.ravel() - second.mean()
+    denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum() / denominator) if denominator > 1e-6 else 0.0
+
+
+def _edge_hash(edges: np.ndarray, mask: np.ndarray) -> imagehash.ImageHash:
+    masked = np.where(mask, edges, 0.0)
+    top = float(masked.max()) or 1.0
+    return imagehash.phash(Image.fromarray((masked * (255.0 / top)).astype(np.uint8)), hash_size=8)
+
+
+def _clip_box(left: float, top: float, right: float, bottom: float, shape: tuple[int, ...],
+              scale: float) -> tuple[int, int, int, int]:
+    height, width = shape[0] / scale, shape[1] / scale
+    left, top = max(0.0, left), max(0.0, top)
+    right, bottom = min(width, right), min(height, bottom)
+    return (int(round(left)), int(round(top)), max(1, int(round(right - left))), max(1, int(round(bottom - top))))
