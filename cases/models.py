@@ -211,6 +211,8 @@ class Finding(Base):
     last_found_at: Mapped[datetime]
     record: Mapped[dict[str, Any]]
 
+    sighting: Mapped[Sighting] = relationship()
+    listing: Mapped[Listing] = relationship()
     violations: Mapped[list[Violation]] = relationship(back_populates="finding", order_by="Violation.id")
 
 

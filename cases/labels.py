@@ -1,0 +1,42 @@
+"""Chinese labels shown beside codes, so officers read 已立案 rather than `escalated`."""
+
+from __future__ import annotations
+
+STATUS_LABELS = {
+    "new": "新发现",
+    "triaged": "已初筛",
+    "confirmed": "已确认侵权",
+    "notice_sent": "已发通知",
+    "removed": "已下架",
+    "dismissed": "已排除（误报）",
+    "escalated": "已立案",
+}
+
+CODE_LABELS = {
+    "MARK_UNAUTHORISED": "未经授权使用注册商标",
+    "MARK_SIMILAR": "使用近似标志",
+    "LOGO_UNAUTHORISED": "未经授权使用标识图形",
+    "GI_FALSE_ORIGIN": "地理标志产地不符",
+    "FALSE_AUTH_CLAIM": "虚假授权宣称",
+    "FALSE_TRACE_CLAIM": "虚假溯源宣称",
+    "LICENCE_LAPSED": "授权失效后继续使用",
+    "OUT_OF_SCOPE": "超出授权范围使用",
+}
+
+EVENT_LABELS = {
+    "opened": "立档",
+    "listing": "新增商品",
+    "relisting": "重新上架",
+    "status": "状态变更",
+    "note": "备注",
+    "assign": "指派",
+    "evidence": "取证",
+}
+
+
+def status_label(status: str) -> str:
+    return f"{STATUS_LABELS.get(status, status)} ({status})"
+
+
+def code_label(code: str) -> str:
+    return f"{CODE_LABELS.get(code, code)} ({code})"

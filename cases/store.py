@@ -1,0 +1,608 @@
+"""Recording crawl results: listings, their sightings and findings, and the cases they open.
+
+    recorder = CaseRecorder(session_factory(url))
+    for listing, finding in results:
+        recorder.add(listing, finding)      # buffered; one transaction per batch
+    summary = recorder.close()
+
+`record_batch` does the work inside one caller-owned transaction, so a batch is
+stored completely or not at all: a crawl killed mid-batch loses only that batch,
+never half a case, and the next run picks up where the last commit left off.
+
+Rules (issue 5):
+- a listing is identified by (platform, listing_id); seen again with the same
+  content it updates last-seen, with new content it adds a sighting;
+- a violation opens a case for (seller, mark, code) or joins the active one;
+- a listing or seller that comes back after its case was closed as `removed`
+  opens a new case linked to the old one (`relisting_of`);
+- a (listing, mark, code) on the allow-list (a dismissed false flag) opens nothing;
+- shops on different platforms whose normalised company or shop names match
+  are linked (`seller_links`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from cases.models import (
+    STATUS_NEW,
+    STATUS_REMOVED,
+    AllowListEntry,
+    Case,
+    CaseEvent,
+    CaseListing,
+    Finding,
+    Listing,
+    Platform,
+    Seller,
+    SellerLink,
+    Sighting,
+    Violation,
+    utcnow,
+)
+from matchers.records import Finding as FindingRecord
+from matchers.records import Listing as ListingRecord
+from matchers.records import Violation as ViolationRecord
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "haopin"
+DEFAULT_BATCH_SIZE = 200
+# Shop names shorter than this after normalising ("水果店" → "水果") are too generic to link shops by.
+MIN_LINKABLE_NAME = 4
+_SHOP_SUFFIXES = re.compile(r"(官方旗舰店|旗舰店|专营店|专卖店|企业店|个人店|直营店|小店|店铺|店)$")
+
+
+def content_hash(listing: ListingRecord) -> str:
+    """SHA-256 of the listing record without its capture time: equal when the page says the same."""
+    record = listing.to_record()
+    record.pop("captured_at", None)
+    return _json_sha256(record)
+
+
+def finding_hash(finding: FindingRecord) -> str:
+    return _json_sha256(finding.to_record())
+
+
+def _json_sha256(value: Any) -> str:
+    encoded = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def name_key(name: str | None, *, shop: bool = False) -> str | None:
+    """A shop or company name reduced to what identifies it: width, case, spaces, punctuation and
+    traditional characters folded; for shop names the generic '…旗舰店/专营店/店' ending dropped."""
+    if not name:
+        return None
+    import zhconv
+
+    text = zhconv.convert(unicodedata.normalize("NFKC", name), "zh-cn").casefold()
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
+    if shop:
+        text = _SHOP_SUFFIXES.sub("", text)
+        if len(text) < MIN_LINKABLE_NAME:
+            return None
+    return text or None
+
+
+def open_key(seller_id: int, mark: str, code: str) -> str:
+    return f"{seller_id}|{mark}|{code}"
+
+
+@dataclass
+class BatchSummary:
+    """What one or more batches did; `opened_case_ids` are the cases that may want evidence captured."""
+
+    listings: int = 0
+    new_listings: int = 0
+    new_sightings: int = 0
+    new_findings: int = 0
+    violations: int = 0
+    suppressed: int = 0
+    opened_case_ids: list[int] = field(default_factory=list)
+    joined_case_ids: set[int] = field(default_factory=set)
+    relisting_case_ids: list[int] = field(default_factory=list)
+    seller_links: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def merge(self, other: BatchSummary) -> None:
+        for name in (
+            "listings",
+            "new_listings",
+            "new_sightings",
+            "new_findings",
+            "violations",
+            "suppressed",
+            "seller_links",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.opened_case_ids.extend(other.opened_case_ids)
+        self.joined_case_ids |= other.joined_case_ids
+        self.relisting_case_ids.extend(other.relisting_case_ids)
+        self.rejected.extend(other.rejected)
+
+
+def record_batch(
+    session: Session,
+    pairs: Iterable[tuple[ListingRecord, FindingRecord]],
+    *,
+    actor: str = SYSTEM_ACTOR,
+) -> BatchSummary:
+    """Store a batch of (listing, finding) pairs in the caller's transaction."""
+    return _BatchWriter(session, actor).run(list(pairs))
+
+
+class _BatchWriter:
+    """One batch: prefetches what the batch touches, then applies the rules pair by pair."""
+
+    def __init__(self, session: Session, actor: str):
+        self.session = session
+        self.actor = actor
+        self.now = utcnow()
+        self.summary = BatchSummary()
+        self.platforms: dict[str, Platform] = {}
+        self.sellers: dict[tuple[int, str], Seller] = {}
+        self.listings: dict[tuple[int, str], Listing] = {}
+        self.latest_sighting: dict[int, Sighting] = {}
+        self.latest_finding: dict[int, Finding] = {}
+        self.open_cases: dict[str, Case] = {}
+        self.case_listings: dict[tuple[int, int], CaseListing] = {}
+        self.allowed: dict[tuple[int, str, str], AllowListEntry] = {}
+        self.sellers_to_link: set[int] = set()
+
+    def run(self, pairs: list[tuple[ListingRecord, FindingRecord]]) -> BatchSummary:
+        pairs = [pair for pair in pairs if self._acceptable(*pair)]
+        if not pairs:
+            return self.summary
+        self._load_platforms({listing.platform for listing, _ in pairs})
+        self._upsert_sellers(pairs)
+        self._upsert_listings(pairs)
+        self._prefetch_history()
+        for listing, finding in pairs:
+            self._record(listing, finding)
+        self.session.flush()
+        self._link_sellers()
+        self.session.flush()
+        return self.summary
+
+    def _acceptable(self, listing: ListingRecord, finding: FindingRecord) -> bool:
+        if listing.key != (finding.platform, finding.listing_id):
+            self.summary.rejected.append(
+                f"finding for {finding.platform}:{finding.listing_id} paired with listing "
+                f"{listing.platform}:{listing.listing_id}: skipped"
+            )
+            return False
+        return True
+
+    # -- entities --------------------------------------------------------------------------------
+
+    def _load_platforms(self, slugs: set[str]) -> None:
+        for platform in self.session.scalars(select(Platform).where(Platform.slug.in_(slugs))):
+            self.platforms[platform.slug] = platform
+        for slug in sorted(slugs - set(self.platforms)):
+            platform = Platform(slug=slug, created_at=self.now)
+            self.session.add(platform)
+            self.platforms[slug] = platform
+        self.session.flush()
+
+    @staticmethod
+    def _shop_key(listing: ListingRecord) -> str:
+        seller = listing.seller
+        if seller is not None and seller.id:
+            return seller.id
+        if seller is not None and seller.name:
+            return f"name:{name_key(seller.name) or seller.name}"
+        # No seller on the page: the listing stands for its unknown seller.
+        return f"listing:{listing.listing_id}"
+
+    def _upsert_sellers(self, pairs: Sequence[tuple[ListingRecord, FindingRecord]]) -> None:
+        wanted = {(self.platforms[listing.platform].id, self._shop_key(listing)) for listing, _ in pairs}
+        for seller in self.session.scalars(
+            select(Seller).where(tuple_(Seller.platform_id, Seller.shop_key).in_(sorted(wanted)))
+        ):
+            self.sellers[(seller.platform_id, seller.shop_key)] = seller
+        for listing, _ in pairs:
+            platform_id = self.platforms[listing.platform].id
+            key = (platform_id, self._shop_key(listing))
+            seen_at = listing.captured_datetime
+            data = listing.seller
+            seller = self.sellers.get(key)
+            if seller is None:
+                seller = Seller(
+                    platform_id=platform_id,
+                    shop_key=key[1],
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                )
+                self.session.add(seller)
+                self.sellers[key] = seller
+                self._update_seller(seller, data)
+            else:
+                seller.first_seen_at = min(seller.first_seen_at, seen_at)
+                if seen_at >= seller.last_seen_at:
+                    seller.last_seen_at = seen_at
+                    self._update_seller(seller, data)
+        self.session.flush()
+
+    def _update_seller(self, seller: Seller, data) -> None:
+        if data is None:
+            return
+        keys_before = (seller.name_key, seller.company_key)
+        seller.shop_id = data.id or seller.shop_id
+        seller.name = data.name or seller.name
+        seller.company = data.company or seller.company
+        seller.location = data.location or seller.location
+        seller.shop_url = data.shop_url or seller.shop_url
+        seller.name_key = name_key(seller.name, shop=True)
+        seller.company_key = name_key(seller.company)
+        if seller.id is None or (seller.name_key, seller.company_key) != keys_before:
+            self.sellers_to_link.add(id(seller))
+
+    def _upsert_listings(self, pairs: Sequence[tuple[ListingRecord, FindingRecord]]) -> None:
+        wanted = {(self.platforms[listing.platform].id, listing.listing_id) for listing, _ in pairs}
+        for row in self.session.scalars(
+            select(Listing).where(tuple_(Listing.platform_id, Listing.external_id).in_(sorted(wanted)))
+        ):
+            self.listings[(row.platform_id, row.external_id)] = row
+        for listing, _ in pairs:
+            platform_id = self.platforms[listing.platform].id
+            seen_at = listing.captured_datetime
+            seller = self.sellers[(platform_id, self._shop_key(listing))]
+            row = self.listings.get((platform_id, listing.listing_id))
+            if row is None:
+                row = Listing(
+                    platform_id=platform_id,
+                    external_id=listing.listing_id,
+                    seller_id=seller.id,
+                    url=listing.url,
+                    title=listing.title,
+                    content_hash=content_hash(listing),
+                    first_seen_at=seen_at,
+                    last_seen_at=seen_at,
+                )
+                self.session.add(row)
+                self.listings[(platform_id, listing.listing_id)] = row
+                self.summary.new_listings += 1
+            else:
+                row.first_seen_at = min(row.first_seen_at, seen_at)
+                if seen_at >= row.last_seen_at:
+                    row.last_seen_at = seen_at
+                    row.url, row.title, row.seller_id = listing.url, listing.title, seller.id
+                    row.content_hash = content_hash(listing)
+        self.session.flush()
+
+    def _prefetch_history(self) -> None:
+        listing_ids = [row.id for row in self.listings.values()]
+        latest_ids = (
+            select(func.max(Sighting.id))
+            .where(Sighting.listing_id.in_(listing_ids))
+            .group_by(Sighting.listing_id)
+        )
+        for sighting in self.session.scalars(select(Sighting).where(Sighting.id.in_(latest_ids))):
+            self.latest_sighting[sighting.listing_id] = sighting
+        sighting_ids = [sighting.id for sighting in self.latest_sighting.values()]
+        latest_findings = (
+            select(func.max(Finding.id))
+            .where(Finding.sighting_id.in_(sighting_ids))
+            .group_by(Finding.sighting_id)
+        )
+        for finding in self.session.scalars(
+            select(Finding)
+            .where(Finding.id.in_(latest_findings))
+            .options(selectinload(Finding.violations).selectinload(Violation.case))
+        ):
+            self.latest_finding[finding.sighting_id] = finding
+        seller_ids = {seller.id for seller in self.sellers.values()}
+        for case in self.session.scalars(
+            select(Case).where(Case.seller_id.in_(seller_ids), Case.open_key.is_not(None))
+        ):
+            self.open_cases[case.open_key] = case
+        open_ids = [case.id for case in self.open_cases.values()]
+        for link in self.session.scalars(
+            select(CaseListing).where(
+                CaseListing.case_id.in_(open_ids), CaseListing.listing_id.in_(listing_ids)
+            )
+        ):
+            self.case_listings[(id(self._case_by_id(link.case_id)), link.listing_id)] = link
+        for entry in self.session.scalars(
+            select(AllowListEntry).where(AllowListEntry.listing_id.in_(listing_ids))
+        ):
+            self.allowed[(entry.listing_id, entry.mark, entry.code)] = entry
+
+    def _case_by_id(self, case_id: int) -> Case:
+        return next(case for case in self.open_cases.values() if case.id == case_id)
+
+    # -- one pair --------------------------------------------------------------------------------
+
+    def _record(self, listing: ListingRecord, finding: FindingRecord) -> None:
+        self.summary.listings += 1
+        platform_id = self.platforms[listing.platform].id
+        row = self.listings[(platform_id, listing.listing_id)]
+        seller = self.sellers[(platform_id, self._shop_key(listing))]
+        seen_at = listing.captured_datetime
+        sighting = self._sight(row, listing, seen_at)
+
+        digest = finding_hash(finding)
+        previous = self.latest_finding.get(sighting.id)
+        if previous is not None and previous.finding_hash == digest and self._still_live(previous):
+            # The same page and the same verdict again: refresh dates, store nothing new.
+            previous.last_found_at = max(previous.last_found_at, seen_at)
+            for violation in previous.violations:
+                if violation.case is not None:
+                    self._touch_case(violation.case, row, seen_at, violation.score)
+            return
+
+        stored = Finding(
+            listing_id=row.id,
+            finding_hash=digest,
+            risk=finding.risk,
+            licensee_id=finding.licensee_id,
+            found_at=seen_at,
+            last_found_at=seen_at,
+            record=finding.to_record(),
+        )
+        stored.sighting = sighting
+        self.session.add(stored)
+        self.summary.new_findings += 1
+        for violation in finding.violations:
+            self._file_violation(stored, violation, row, seller, seen_at)
+        self.latest_finding[sighting.id] = stored
+
+    @staticmethod
+    def _still_live(finding: Finding) -> bool:
+        """A stored finding can absorb a repeat only if none of its cases has closed since."""
+        return all(
+            violation.allow_entry_id is not None or (violation.case is not None and violation.case.is_active)
+            for violation in finding.violations
+        )
+
+    def _sight(self, row: Listing, listing: ListingRecord, seen_at: datetime) -> Sighting:
+        digest = content_hash(listing)
+        latest = self.latest_sighting.get(row.id)
+        if latest is not None and latest.content_hash == digest:
+            if seen_at > latest.last_seen_at:
+                latest.last_seen_at = seen_at
+                latest.times_seen += 1
+            elif seen_at < latest.first_seen_at:
+                latest.first_seen_at = seen_at
+            return latest
+        sighting = Sighting(
+            listing=row,
+            content_hash=digest,
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+            times_seen=1,
+            record=listing.to_record(),
+        )
+        self.session.add(sighting)
+        self.session.flush()
+        self.latest_sighting[row.id] = sighting
+        self.summary.new_sightings += 1
+        return sighting
+
+    def _file_violation(
+        self, finding: Finding, record: ViolationRecord, row: Listing, seller: Seller, seen_at: datetime
+    ) -> None:
+        violation = Violation(
+            code=record.code,
+            mark=record.mark,
+            score=record.score,
+            reason=record.reason,
+            legal_basis=record.legal_basis,
+            evidence=record.evidence.to_record(),
+        )
+        finding.violations.append(violation)
+        self.summary.violations += 1
+        allow = self.allowed.get((row.id, record.mark, record.code))
+        if allow is not None:
+            violation.allow_entry_id = allow.id
+            self.summary.suppressed += 1
+            return
+        key = open_key(seller.id, record.mark, record.code)
+        case = self.open_cases.get(key)
+        if case is None:
+            case = self._open_case(key, row, seller, record, seen_at)
+        elif case.id is not None:
+            self.summary.joined_case_ids.add(case.id)
+        violation.case = case
+        self._touch_case(case, row, seen_at, record.score)
+
+    def _open_case(
+        self, key: str, row: Listing, seller: Seller, record: ViolationRecord, seen_at: datetime
+    ) -> Case:
+        case = Case(
+            seller_id=seller.id,
+            platform_id=row.platform_id,
+            mark=record.mark,
+            code=record.code,
+            status=STATUS_NEW,
+            open_key=key,
+            risk=record.score,
+            opened_at=seen_at,
+            last_seen_at=seen_at,
+            updated_at=self.now,
+        )
+        self.session.add(case)
+        case.events.append(
+            CaseEvent(at=self.now, actor=self.actor, kind="opened", to_status=STATUS_NEW, note=record.reason)
+        )
+        earlier = self._removed_case_for(row, seller, record.mark)
+        if earlier is not None:
+            case.relisting_of_id = earlier.id
+            case.events.append(
+                CaseEvent(
+                    at=self.now,
+                    actor=self.actor,
+                    kind="relisting",
+                    note=f"案件 #{earlier.id} 已下架后再次出现（{_listing_label(row)}）",
+                )
+            )
+        self.session.flush()
+        self.open_cases[key] = case
+        self.summary.opened_case_ids.append(case.id)
+        if earlier is not None:
+            self.summary.relisting_case_ids.append(case.id)
+        return case
+
+    def _removed_case_for(self, row: Listing, seller: Seller, mark: str) -> Case | None:
+        """The most recent case closed as removed for this listing, else for this seller (or a shop
+        linked to it) and mark."""
+        same_listing = (
+            select(Case)
+            .join(CaseListing, CaseListing.case_id == Case.id)
+            .where(CaseListing.listing_id == row.id, Case.status == STATUS_REMOVED)
+            .order_by(Case.closed_at.desc(), Case.id.desc())
+            .limit(1)
+        )
+        found = self.session.scalars(same_listing).first()
+        if found is not None:
+            return found
+        sellers = [seller.id, *linked_seller_ids(self.session, seller.id)]
+        same_seller = (
+            select(Case)
+            .where(Case.seller_id.in_(sellers), Case.mark == mark, Case.status == STATUS_REMOVED)
+            .order_by(Case.closed_at.desc(), Case.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(same_seller).first()
+
+    def _touch_case(self, case: Case, row: Listing, seen_at: datetime, score: float) -> None:
+        case.last_seen_at = max(case.last_seen_at, seen_at)
+        case.risk = max(case.risk, score)
+        link = self.case_listings.get((id(case), row.id))
+        if link is None:
+            link = CaseListing(listing_id=row.id, first_seen_at=seen_at, last_seen_at=seen_at, times_seen=1)
+            case.listings.append(link)
+            self.case_listings[(id(case), row.id)] = link
+            if len(case.listings) > 1:
+                case.events.append(
+                    CaseEvent(at=self.now, actor=self.actor, kind="listing", note=_listing_label(row))
+                )
+        elif seen_at > link.last_seen_at:
+            link.last_seen_at = seen_at
+            link.times_seen += 1
+
+    # -- sellers on several platforms ------------------------------------------------------------
+
+    def _link_sellers(self) -> None:
+        pairs_done: set[tuple[int, int]] = set()
+        for seller in self.sellers.values():
+            if id(seller) not in self.sellers_to_link:
+                continue
+            conditions = []
+            if seller.company_key:
+                conditions.append(Seller.company_key == seller.company_key)
+            if seller.name_key:
+                conditions.append(Seller.name_key == seller.name_key)
+            if not conditions:
+                continue
+            others = self.session.scalars(
+                select(Seller).where(or_(*conditions), Seller.platform_id != seller.platform_id)
+            )
+            for other in others:
+                low, high = sorted((seller.id, other.id))
+                if (low, high) in pairs_done:
+                    continue
+                pairs_done.add((low, high))
+                exists = self.session.scalars(
+                    select(SellerLink.id).where(
+                        SellerLink.seller_id == low, SellerLink.other_seller_id == high
+                    )
+                ).first()
+                if exists is not None:
+                    continue
+                if seller.company_key and seller.company_key == other.company_key:
+                    basis, matched = "company", seller.company or seller.company_key
+                else:
+                    basis, matched = "shop_name", seller.name or seller.name_key or ""
+                self.session.add(
+                    SellerLink(
+                        seller_id=low, other_seller_id=high, basis=basis, matched=matched, created_at=self.now
+                    )
+                )
+                self.summary.seller_links += 1
+
+
+def _listing_label(row: Listing) -> str:
+    return f"{row.platform.slug}:{row.external_id}" if row.platform is not None else row.external_id
+
+
+def linked_seller_ids(session: Session, seller_id: int) -> list[int]:
+    """Shops linked to this one (directly) as the same operator on other platforms."""
+    rows = session.execute(
+        select(SellerLink.seller_id, SellerLink.other_seller_id).where(
+            or_(SellerLink.seller_id == seller_id, SellerLink.other_seller_id == seller_id)
+        )
+    )
+    return sorted({other if mine == seller_id else mine for mine, other in rows})
+
+
+class CaseRecorder:
+    """Buffers (listing, finding) pairs and writes them a batch per transaction.
+
+    A batch that collides with a concurrent writer (two crawls opening the same
+    case) is rolled back and retried; the database's unique constraints decide.
+    """
+
+    RETRIES = 3
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        actor: str = SYSTEM_ACTOR,
+    ):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.session_factory = session_factory
+        self.batch_size = batch_size
+        self.actor = actor
+        self.summary = BatchSummary()
+        self._pending: list[tuple[ListingRecord, FindingRecord]] = []
+
+    def add(self, listing: ListingRecord, finding: FindingRecord) -> None:
+        self._pending.append((listing, finding))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> BatchSummary:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return BatchSummary()
+        for attempt in range(1, self.RETRIES + 1):
+            try:
+                with self.session_factory.begin() as session:
+                    summary = record_batch(session, batch, actor=self.actor)
+                break
+            except (IntegrityError, OperationalError) as error:
+                if attempt == self.RETRIES:
+                    raise
+                log.warning("batch of %d collided with another writer (%s); retrying", len(batch), error.orig)
+                time.sleep(0.2 * attempt)
+        self.summary.merge(summary)
+        return summary
+
+    def close(self) -> BatchSummary:
+        self.flush()
+        return self.summary
+
+    def __enter__(self) -> CaseRecorder:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
