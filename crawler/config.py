@@ -79,7 +79,7 @@ class PlatformConfig:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-# Dedicated spiders: slug -> (spider module's spider name, path under a demo marketplace, needs a browser).
+# Platforms with a dedicated spider: slug -> (path under a demo marketplace, needs a browser).
 DEDICATED = {
     "demo-taobao": ("/taobao", False),
     "demo-jd": ("/jd", False),
@@ -172,6 +172,12 @@ def load_platform_definition(path: Path) -> PlatformConfig:
     render = data.get("render", False)
     if not isinstance(render, bool):
         raise ConfigError(f"{where}: render must be true or false")
+    from spiders.pages.generic import DefinitionError, PlatformDefinition
+
+    try:
+        PlatformDefinition.parse(data, where)
+    except DefinitionError as error:
+        raise ConfigError(str(error)) from None
     return PlatformConfig(
         slug=slug,
         base_url=base_url.rstrip("/"),
