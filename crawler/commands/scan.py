@@ -1,0 +1,64 @@
+"""`haopin scan`: judge listing records (JSONL) against a brand pack, writing findings (JSONL)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        help="scan listing records with a brand pack (检测侵权)",
+        description=(
+            "Read listing records (JSON Lines), write one finding per valid listing in input order. "
+            "Invalid lines are reported on stderr and written to OUTPUT.rejects.jsonl. "
+            "Exit status: 0 all lines valid, 3 some lines rejected, 2 usage or brand pack error."
+        ),
+    )
+    parser.add_argument("--brand-pack", required=True, metavar="DIR", help="brand pack folder")
+    parser.add_argument("--input", required=True, metavar="FILE.jsonl", help="listing records")
+    parser.add_argument("--output", required=True, metavar="FILE.jsonl", help="where to write findings")
+    parser.set_defaults(handler=run)
+
+
+def load_pack_or_usage_error(directory: str):
+    """The pack, or UsageError listing its problems (a pack with problems is never used)."""
+    from crawler.cli import UsageError
+    from matchers.pack import PackError, load_pack
+
+    try:
+        return load_pack(directory)
+    except PackError as error:
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise UsageError(
+            f"brand pack {directory} has {len(error.problems)} problem(s) (listed above); "
+            f"run `haopin pack check {directory}`"
+        ) from None
+
+
+def run(args: argparse.Namespace, *, analyse_images=None) -> int:
+    from crawler.cli import UsageError
+    from crawler.scanning import Scanner, scan_stream
+
+    input_path = Path(args.input)
+    output_path = Path(args.output)
+    if not input_path.is_file():
+        raise UsageError(f"--input {input_path}: no such file")
+    if not output_path.parent.is_dir():
+        raise UsageError(f"--output {output_path}: folder {output_path.parent} does not exist")
+    if output_path.exists() and output_path.resolve() == input_path.resolve():
+        raise UsageError("--output must not be the --input file")
+    pack = load_pack_or_usage_error(args.brand_pack)
+    scanner = Scanner(pack, analyse_images=analyse_images)
+    summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty())
+    codes = ", ".join(f"{code} {count}" for code, count in sorted(summary.codes.items()))
+    print(
+        f"scanned {summary.scanned} listing(s), {summary.flagged} flagged"
+        + (f" ({codes})" if codes else "")
+        + (f"; {summary.rejected} line(s) rejected -> {summary.rejects_path}" if summary.rejected else ""),
+        file=sys.stderr,
+    )
+    return summary.exit_status

@@ -1,0 +1,191 @@
+"""The licence register: who a listing's seller is, and what it may use at the time of the listing.
+
+CONTRACT §1 (licensees.csv) and §4.4/§4.5:
+* the seller is resolved by shop id first (`platform:shop_id`), then by a
+  normalised shop name, then by the registered company name;
+* authorisation is decided on the listing's capture date in the pack's time zone;
+* `suspended` and not-yet-valid licences authorise nothing;
+* after `exit_date` (or past `valid_to`) a former licensee may sell labelled
+  stock until `disposal_deadline` inclusive, after which any use is lapsed;
+* a licence covers the goods in its `goods` column, or, when that is empty,
+  the goods of the mark (all goods when the mark lists none).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from matchers.normalise import normalise_text
+from matchers.pack import BrandPack, Licensee, Mark
+from matchers.records import Listing
+
+FORMER_STATUSES = ("revoked", "withdrawn", "eliminated")
+STATUS_NAMES = {
+    "active": "有效",
+    "suspended": "暂停",
+    "revoked": "授权取消",
+    "withdrawn": "主动退出",
+    "eliminated": "末位淘汰",
+}
+
+# Standings of a seller for one mark on one day.
+AUTHORISED = "authorised"
+DISPOSAL = "disposal"  # a former licensee still inside its disposal period
+LAPSED = "lapsed"
+SUSPENDED = "suspended"
+NOT_YET_VALID = "not_yet_valid"
+MARK_NOT_LICENSED = "mark_not_licensed"
+UNLICENSED = "unlicensed"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What `licensee` may do with `mark_id` on `day`, and the dates that decided it."""
+
+    mark_id: str
+    licensee: Licensee | None
+    state: str
+    day: date
+    ended: date | None = None  # when the licence ended, for former licensees
+    deadline: date | None = None  # disposal deadline, for former licensees
+
+    @property
+    def permits(self) -> bool:
+        return self.state in (AUTHORISED, DISPOSAL)
+
+    @property
+    def lapsed(self) -> bool:
+        return self.state == LAPSED
+
+
+def shop_key(text: str) -> str:
+    """Shop ids and names compare ignoring case, width, spacing, punctuation and traditional forms."""
+    folded = normalise_text(text)
+    return folded or re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _head(word: str) -> str:
+    word = word.removesuffix("子").removesuffix("儿") if len(word) > 1 else word
+    return word[-1:] if word else word
+
+
+def goods_related(word: str, covered: str) -> bool:
+    """Do two goods words name the same goods? 脐橙/红肉脐橙/橙子 do; 腊肉/香肠 do not."""
+    return word == covered or covered in word or word in covered or _head(word) == _head(covered)
+
+
+class LicenceRegister:
+    """Resolves sellers to licensees and decides their standing per mark and day."""
+
+    def __init__(self, pack: BrandPack):
+        self._pack = pack
+        self._zone = ZoneInfo(pack.timezone)
+        self._by_shop: dict[tuple[str, str], Licensee] = {}
+        self._by_name: dict[str, Licensee] = {}
+        for licensee in pack.licensees:
+            for shop in licensee.shops:
+                self._by_shop.setdefault((shop.platform, shop_key(shop.ref)), licensee)
+            self._by_name.setdefault(shop_key(licensee.name), licensee)
+        self._marks = {mark.id: mark for mark in pack.marks}
+        vocabulary: set[str] = set(pack.reference_prices)
+        for mark in pack.marks:
+            vocabulary.update(mark.goods)
+        for licensee in pack.licensees:
+            vocabulary.update(licensee.goods)
+        self._goods_vocabulary = tuple(sorted(vocabulary, key=len, reverse=True))
+
+    def local_day(self, listing: Listing) -> date:
+        moment: datetime = listing.captured_datetime
+        return moment.astimezone(self._zone).date()
+
+    def resolve(self, listing: Listing) -> Licensee | None:
+        seller = listing.seller
+        if seller is None:
+            return None
+        if seller.id:
+            found = self._by_shop.get((listing.platform, shop_key(seller.id)))
+            if found is not None:
+                return found
+        if seller.name:
+            found = self._by_shop.get((listing.platform, shop_key(seller.name)))
+            if found is not None:
+                return found
+            found = self._by_name.get(shop_key(seller.name))
+            if found is not None:
+                return found
+        if seller.company:
+            return self._by_name.get(shop_key(seller.company))
+        return None
+
+    def standing(self, licensee: Licensee | None, mark_id: str, day: date) -> Standing:
+        if licensee is None:
+            return Standing(mark_id, None, UNLICENSED, day)
+        if mark_id not in licensee.marks:
+            return Standing(mark_id, licensee, MARK_NOT_LICENSED, day)
+        if licensee.status == "suspended":
+            return Standing(mark_id, licensee, SUSPENDED, day)
+        if day < licensee.valid_from:
+            return Standing(mark_id, licensee, NOT_YET_VALID, day)
+        ended = self._end_before(licensee, day)
+        if ended is None:
+            return Standing(mark_id, licensee, AUTHORISED, day)
+        deadline = licensee.disposal_deadline
+        state = DISPOSAL if deadline is not None and day <= deadline else LAPSED
+        return Standing(mark_id, licensee, state, day, ended=ended, deadline=deadline)
+
+    @staticmethod
+    def _end_before(licensee: Licensee, day: date) -> date | None:
+        """The day the licence ended if that is before `day`, else None (still in force on `day`)."""
+        ends: list[date] = []
+        if licensee.valid_to is not None:
+            ends.append(licensee.valid_to)
+        if licensee.status in FORMER_STATUSES:
+            # Without an exit date the licence is known to have ended, but not when:
+            # it counts as ended from its first day, so only the disposal period can excuse a use.
+            ends.append(licensee.exit_date or licensee.valid_from)
+        ended = min(ends) if ends else None
+        if ended is not None and day > ended:
+            return ended
+        if licensee.status in FORMER_STATUSES and licensee.exit_date is None:
+            return licensee.valid_from
+        return None
+
+    # -- goods ----------------------------------------------------------------
+
+    def goods_in(self, texts: Iterable[str]) -> list[str]:
+        """The pack's goods words found in `texts`, longest first, without words inside longer ones."""
+        found: list[str] = []
+        for text in texts:
+            if not text:
+                continue
+            taken: list[tuple[int, int]] = []
+            for word in self._goods_vocabulary:
+                start = text.find(word)
+                while start != -1:
+                    end = start + len(word)
+                    if not any(s <= start and end <= e for s, e in taken):
+                        taken.append((start, end))
+                        if word not in found:
+                            found.append(word)
+                    start = text.find(word, end)
+        return found
+
+    def covered_goods(self, licensee: Licensee, mark: Mark) -> tuple[str, ...]:
+        """Goods words the licence covers for `mark`; empty means all goods."""
+        if licensee.goods:
+            return tuple(sorted(licensee.goods))
+        goods = mark.goods
+        if not goods and mark.is_logo and mark.of in self._marks:
+            goods = self._marks[mark.of].goods
+        return tuple(goods)
+
+    def uncovered_goods(self, licensee: Licensee, mark: Mark, listing_goods: Sequence[str]) -> list[str]:
+        covered = self.covered_goods(licensee, mark)
+        if not covered:
+            return []
+        return [word for word in listing_goods if not any(goods_related(word, c) for c in covered)]
