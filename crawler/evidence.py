@@ -1,0 +1,618 @@
+"""Evidence capture: what a listing page showed, when, captured how, and proof nothing changed since.
+
+One capture is one directory:
+
+    screenshot.png          full-page screenshot (Chromium through Playwright)
+    dom.html                the rendered DOM after scripts ran
+    page.pdf                the page printed by Chromium
+    exchange.warc.gz        the raw HTTP request and response of every plain fetch (warcio)
+    images/<sha256>.<ext>   product images, named by their own hash
+    environment.json        tool and browser versions, capture time with offset, URL, final URL, status
+    MANIFEST.sha256         `sha256sum -c` compatible hashes of every other file
+
+File names come only from hashes and fixed names, never from page content, so
+a hostile page cannot choose where anything is written. Files are made
+read-only; the manifest's and every file's hash also go into the case database.
+`verify_directory` re-hashes a capture and names every file changed, missing or added.
+
+    result = capture_page_sync(url, directory, image_urls=[...])
+    capture_case(session_factory, case_id)          # capture + store in the DB, for CLI and pipeline
+    report = verify_directory(directory)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import io
+import json
+import os
+import platform
+import ssl
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+MANIFEST = "MANIFEST.sha256"
+SCREENSHOT = "screenshot.png"
+DOM = "dom.html"
+PDF = "page.pdf"
+WARC = "exchange.warc.gz"
+ENVIRONMENT = "environment.json"
+IMAGES_DIR = "images"
+
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+USER_AGENT = "haopin-evidence/0.1 (+regional brand protection; county market-supervision bureau)"
+VIEWPORT = {"width": 1280, "height": 900}
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_IMAGES = 20
+MAX_REDIRECTS = 5
+MAX_SCREENSHOT_HEIGHT = 20_000
+HTTP_TIMEOUT = 30.0
+PAGE_TIMEOUT_MS = 45_000
+_IMAGE_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "png",
+    b"\xff\xd8\xff": "jpg",
+    b"GIF87a": "gif",
+    b"GIF89a": "gif",
+}
+
+
+class EvidenceError(Exception):
+    """A capture that could not be made at all (bad URL, browser missing, directory exists)."""
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int | None
+    content_type: str | None
+    body: bytes
+    final_url: str
+    problem: str | None = None
+
+
+@dataclass
+class CaptureResult:
+    directory: Path
+    url: str
+    final_url: str | None
+    http_status: int | None
+    captured_at: datetime
+    files: dict[str, str]
+    sizes: dict[str, int]
+    manifest_sha256: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return all(name in self.files for name in (SCREENSHOT, DOM, PDF, WARC, ENVIRONMENT))
+
+
+# -- plain HTTP, recorded as WARC ------------------------------------------------------------------
+
+
+class WarcRecorder:
+    """Fetches with a bounded plain HTTP client and writes each request and response to a WARC file."""
+
+    def __init__(self, path: Path, *, timeout: float = HTTP_TIMEOUT):
+        from warcio.warcwriter import WARCWriter
+
+        self._stream = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._writer = WARCWriter(self._stream, gzip=True)
+        self.timeout = timeout
+        self._write_warcinfo()
+
+    def _write_warcinfo(self) -> None:
+        info = {
+            "software": f"haopin {_version('haopin')} / warcio {_version('warcio')}",
+            "format": "WARC/1.1",
+        }
+        self._writer.write_record(self._writer.create_warcinfo_record("exchange.warc.gz", info))
+
+    def fetch(self, url: str, *, max_bytes: int, accept: str = "*/*") -> Fetched:
+        """GET `url` following up to MAX_REDIRECTS redirects; every hop is recorded."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            fetched = self._fetch_once(current, max_bytes=max_bytes, accept=accept)
+            if fetched.status in (301, 302, 303, 307, 308) and fetched.final_url != current:
+                current = fetched.final_url
+                continue
+            fetched.url = url
+            return fetched
+        return Fetched(url, None, None, b"", current, problem=f"more than {MAX_REDIRECTS} redirects")
+
+    def _fetch_once(self, url: str, *, max_bytes: int, accept: str) -> Fetched:
+        from warcio.statusandheaders import StatusAndHeaders
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return Fetched(url, None, None, b"", url, problem=f"not an http(s) URL: {url[:200]}")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        host_header = parts.netloc.rsplit("@", 1)[-1]
+        headers = [
+            ("Host", host_header),
+            ("User-Agent", USER_AGENT),
+            ("Accept", accept),
+            # Identity: the WARC then holds exactly the bytes the server sent.
+            ("Accept-Encoding", "identity"),
+            ("Connection", "close"),
+        ]
+        if parts.scheme == "https":
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                parts.hostname, parts.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+        try:
+            connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read(max_bytes + 1)
+            truncated = len(body) > max_bytes
+            body = body[:max_bytes]
+            status, reason = response.status, response.reason
+            response_headers = [(name, value) for name, value in response.getheaders()]
+            version = "HTTP/1.1" if response.version == 11 else "HTTP/1.0"
+        except (OSError, http.client.HTTPException) as error:
+            return Fetched(
+                url, None, None, b"", url, problem=f"fetch failed: {type(error).__name__}: {error}"
+            )
+        finally:
+            connection.close()
+
+        request_headers = StatusAndHeaders(f"GET {path} HTTP/1.1", headers, is_http_request=True)
+        request_record = self._writer.create_warc_record(
+            url, "request", payload=io.BytesIO(b""), http_headers=request_headers
+        )
+        response_record = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=StatusAndHeaders(f"{status} {reason}", response_headers, protocol=version),
+            warc_headers_dict={"WARC-Truncated": "length"} if truncated else None,
+        )
+        request_record.rec_headers.replace_header(
+            "WARC-Concurrent-To", response_record.rec_headers["WARC-Record-ID"]
+        )
+        self._writer.write_record(response_record)
+        self._writer.write_record(request_record)
+
+        location = response.getheader("Location")
+        final = urljoin(url, location) if location and status in (301, 302, 303, 307, 308) else url
+        problem = f"{url[:200]}: larger than {max_bytes} bytes, truncated" if truncated else None
+        return Fetched(url, status, response.getheader("Content-Type"), body, final, problem)
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+# -- the browser -----------------------------------------------------------------------------------
+
+
+async def _browser_capture(url: str, directory: Path, *, timeout_ms: int) -> dict:
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise EvidenceError(f"Chromium not found at {CHROMIUM}: run .ci/system-packages.sh")
+    facts: dict = {"problems": [], "image_urls": []}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        try:
+            facts["browser"] = f"Chromium {browser.version}"
+            context = await browser.new_context(
+                viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=False
+            )
+            page = await context.new_page()
+            facts["user_agent"] = await page.evaluate("navigator.userAgent")
+            try:
+                response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+            except PlaywrightError as error:
+                facts["problems"].append(f"browser could not load the page: {error.message.splitlines()[0]}")
+                return facts
+            facts["status"] = response.status if response else None
+            facts["final_url"] = page.url
+            try:
+                await page.wait_for_load_state("networkidle", timeout=5_000)
+            except PlaywrightError:
+                facts["problems"].append("page kept loading; captured after the load event")
+            height = await page.evaluate(
+                "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+            )
+            if height > MAX_SCREENSHOT_HEIGHT:
+                facts["problems"].append(
+                    f"page is {height}px tall; screenshot keeps the first {MAX_SCREENSHOT_HEIGHT}px"
+                )
+                await page.screenshot(
+                    path=str(directory / SCREENSHOT),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SCREENSHOT_HEIGHT},
+                )
+            else:
+                await page.screenshot(path=str(directory / SCREENSHOT), full_page=True)
+            (directory / DOM).write_text(await page.content(), encoding="utf-8")
+            await page.emulate_media(media="screen")
+            await page.pdf(path=str(directory / PDF), format="A4", print_background=True)
+            facts["image_urls"] = await page.evaluate(
+                "Array.from(document.images).map(i => i.currentSrc || i.src).filter(Boolean)"
+            )
+        finally:
+            await browser.close()
+    return facts
+
+
+# -- one capture -----------------------------------------------------------------------------------
+
+
+async def capture_page(
+    url: str,
+    directory: Path,
+    *,
+    image_urls: Iterable[str] = (),
+    context: dict | None = None,
+    timeout_ms: int = PAGE_TIMEOUT_MS,
+) -> CaptureResult:
+    """Capture `url` into the new directory `directory`; `context` (ids, case) goes into environment.json."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise EvidenceError(f"only http(s) pages can be captured, not {url[:200]!r}")
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()):
+        raise EvidenceError(f"{directory} already holds a capture; evidence is never overwritten")
+    directory.mkdir(parents=True, exist_ok=True)
+    captured_at = datetime.now(UTC)
+    problems: list[str] = []
+
+    facts = await _browser_capture(url, directory, timeout_ms=timeout_ms)
+    problems.extend(facts["problems"])
+
+    recorder = WarcRecorder(directory / WARC)
+    try:
+        page = await asyncio.to_thread(recorder.fetch, url, max_bytes=MAX_PAGE_BYTES, accept="text/html,*/*")
+        if page.problem:
+            problems.append(page.problem)
+        candidates = _image_candidates(page.final_url or url, [*image_urls, *facts.get("image_urls", [])])
+        if len(candidates) > MAX_IMAGES:
+            problems.append(f"{len(candidates)} images on the page; kept the first {MAX_IMAGES}")
+        kept = await asyncio.to_thread(_keep_images, recorder, candidates[:MAX_IMAGES], directory, problems)
+    finally:
+        recorder.close()
+
+    environment = {
+        "captured_at": captured_at.astimezone(OFFICE_TZ).isoformat(timespec="seconds"),
+        "captured_at_utc": captured_at.isoformat(timespec="seconds"),
+        "url": url,
+        "final_url": facts.get("final_url"),
+        "http_status": facts.get("status"),
+        "plain_http": {"status": page.status, "final_url": page.final_url, "content_type": page.content_type},
+        "images": kept,
+        "tools": {
+            "haopin": _version("haopin"),
+            "python": sys.version.split()[0],
+            "playwright": _version("playwright"),
+            "browser": facts.get("browser"),
+            "warcio": _version("warcio"),
+            "os": platform.platform(),
+        },
+        "browser_settings": {
+            "user_agent": facts.get("user_agent"),
+            "viewport": VIEWPORT,
+            "locale": "zh-CN",
+            "timezone": "Asia/Shanghai",
+        },
+        "http_client": {
+            "user_agent": USER_AGENT,
+            "max_page_bytes": MAX_PAGE_BYTES,
+            "max_image_bytes": MAX_IMAGE_BYTES,
+        },
+        "context": context or {},
+        "problems": problems,
+    }
+    (directory / ENVIRONMENT).write_text(
+        json.dumps(environment, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    files, sizes = seal(directory)
+    return CaptureResult(
+        directory=directory,
+        url=url,
+        final_url=facts.get("final_url"),
+        http_status=facts.get("status"),
+        captured_at=captured_at,
+        files=files,
+        sizes=sizes,
+        manifest_sha256=sha256_file(directory / MANIFEST),
+        problems=problems,
+    )
+
+
+def capture_page_sync(url: str, directory: Path, **options) -> CaptureResult:
+    """`capture_page` for callers without an event loop (the CLI)."""
+    return asyncio.run(capture_page(url, directory, **options))
+
+
+def _image_candidates(base: str, urls: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for raw in urls:
+        absolute = urljoin(base, raw.strip())
+        if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
+            seen[absolute] = None
+    return list(seen)
+
+
+def _keep_images(
+    recorder: WarcRecorder, urls: Sequence[str], directory: Path, problems: list[str]
+) -> list[dict]:
+    kept = []
+    for url in urls:
+        fetched = recorder.fetch(url, max_bytes=MAX_IMAGE_BYTES, accept="image/*")
+        if fetched.problem:
+            problems.append(fetched.problem)
+            if fetched.body and "truncated" in fetched.problem:
+                continue
+        if fetched.status != 200 or not fetched.body:
+            problems.append(f"image {url[:200]}: HTTP {fetched.status}")
+            continue
+        digest = hashlib.sha256(fetched.body).hexdigest()
+        name = f"{IMAGES_DIR}/{digest}.{_image_extension(fetched.body)}"
+        target = directory / name
+        target.parent.mkdir(exist_ok=True)
+        if not target.exists():
+            target.write_bytes(fetched.body)
+        kept.append({"url": url, "file": name, "sha256": digest, "content_type": fetched.content_type})
+    return kept
+
+
+def _image_extension(body: bytes) -> str:
+    for magic, extension in _IMAGE_TYPES.items():
+        if body.startswith(magic):
+            return extension
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "webp"
+    return "bin"
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# -- sealing and verifying -------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _evidence_files(directory: Path) -> list[str]:
+    return sorted(
+        path.relative_to(directory).as_posix()
+        for path in directory.rglob("*")
+        if path.is_file() and path.name != MANIFEST
+    )
+
+
+def seal(directory: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """Write MANIFEST.sha256 over every file and make them all read-only."""
+    files = {name: sha256_file(directory / name) for name in _evidence_files(directory)}
+    sizes = {name: (directory / name).stat().st_size for name in files}
+    manifest = "".join(f"{digest}  {name}\n" for name, digest in files.items())
+    (directory / MANIFEST).write_text(manifest, encoding="utf-8")
+    read_only = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+    for name in [*files, MANIFEST]:
+        os.chmod(directory / name, read_only)
+    return files, sizes
+
+
+@dataclass
+class VerifyReport:
+    directory: Path
+    ok: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.problems)
+
+
+def read_manifest(directory: Path) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    text = (directory / MANIFEST).read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            raise EvidenceError(f"{directory / MANIFEST}, line {number}: not '<sha256>  <file>'")
+        entries[name] = digest
+    return entries
+
+
+def verify_directory(
+    directory: Path,
+    *,
+    expected_files: dict[str, str] | None = None,
+    expected_manifest_sha256: str | None = None,
+) -> VerifyReport:
+    """Re-hash every file. With the database's record (`expected_*`), a manifest rewritten to match
+    tampered files is caught too."""
+    directory = Path(directory)
+    report = VerifyReport(directory)
+    if not directory.is_dir():
+        report.problems.append(f"{directory} is not a directory")
+        return report
+    if not (directory / MANIFEST).is_file():
+        report.missing.append(MANIFEST)
+        manifest: dict[str, str] = {}
+    else:
+        try:
+            manifest = read_manifest(directory)
+        except EvidenceError as error:
+            report.problems.append(str(error))
+            manifest = {}
+        if expected_manifest_sha256 and sha256_file(directory / MANIFEST) != expected_manifest_sha256:
+            report.changed.append(MANIFEST)
+    expected = dict(expected_files) if expected_files is not None else manifest
+    if expected_files is not None:
+        for name in sorted(set(manifest) ^ set(expected_files)):
+            report.problems.append(f"{MANIFEST} and the database disagree about {name}")
+    present = set(_evidence_files(directory))
+    for name, digest in sorted(expected.items()):
+        if name not in present:
+            report.missing.append(name)
+        elif sha256_file(directory / name) != digest:
+            report.changed.append(name)
+        else:
+            report.ok.append(name)
+    report.added.extend(sorted(present - set(expected)))
+    return report
+
+
+# -- cases -----------------------------------------------------------------------------------------
+
+
+def evidence_root() -> Path:
+    from crawler.datadir import data_dir
+
+    return data_dir() / "evidence"
+
+
+def capture_case(
+    session_factory,
+    case_id: int,
+    *,
+    root: Path | None = None,
+    listing_id: int | None = None,
+    actor: str = "haopin",
+    timeout_ms: int = PAGE_TIMEOUT_MS,
+) -> list[CaptureResult]:
+    """Capture the case's listings (or one of them) and record the captures in the database."""
+    return asyncio.run(
+        capture_case_async(
+            session_factory, case_id, root=root, listing_id=listing_id, actor=actor, timeout_ms=timeout_ms
+        )
+    )
+
+
+async def capture_case_async(
+    session_factory,
+    case_id: int,
+    *,
+    root: Path | None = None,
+    listing_id: int | None = None,
+    actor: str = "haopin",
+    timeout_ms: int = PAGE_TIMEOUT_MS,
+) -> list[CaptureResult]:
+    """The crawl pipeline's entry point for a flagged listing: call with the case ids the store opened."""
+    from cases.models import Case
+
+    with session_factory() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise EvidenceError(f"no case {case_id}")
+        targets = []
+        for link in case.listings:
+            if listing_id is not None and link.listing_id != listing_id:
+                continue
+            listing = link.listing
+            record = listing.sightings[-1].record if listing.sightings else {}
+            images = [url for url in record.get("images", []) if urlsplit(url).scheme in ("http", "https")]
+            targets.append((listing.id, listing.platform.slug, listing.external_id, listing.url, images))
+    if not targets:
+        raise EvidenceError(
+            f"case {case_id} has no listing {listing_id}" if listing_id else f"case {case_id} has no listings"
+        )
+    results = []
+    for db_listing_id, platform_slug, external_id, url, images in targets:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        directory = (root or evidence_root()) / f"case-{case_id}" / f"{stamp}-listing-{db_listing_id}"
+        context = {
+            "case_id": case_id,
+            "listing_db_id": db_listing_id,
+            "platform": platform_slug,
+            "listing_id": external_id,
+        }
+        result = await capture_page(url, directory, image_urls=images, context=context, timeout_ms=timeout_ms)
+        record_capture(session_factory, result, case_id=case_id, listing_id=db_listing_id, actor=actor)
+        results.append(result)
+    return results
+
+
+def record_capture(
+    session_factory, result: CaptureResult, *, case_id: int | None, listing_id: int | None, actor: str
+) -> int:
+    from cases.models import CaseEvent, EvidenceCapture, EvidenceFile
+
+    with session_factory.begin() as session:
+        capture = EvidenceCapture(
+            case_id=case_id,
+            listing_id=listing_id,
+            captured_at=result.captured_at,
+            directory=str(result.directory),
+            url=result.url,
+            final_url=result.final_url,
+            http_status=result.http_status,
+            manifest_sha256=result.manifest_sha256,
+            complete=result.complete,
+            problems=list(result.problems),
+        )
+        for name, digest in result.files.items():
+            capture.files.append(EvidenceFile(name=name, sha256=digest, size=result.sizes[name]))
+        session.add(capture)
+        if case_id is not None:
+            session.add(
+                CaseEvent(
+                    case_id=case_id,
+                    actor=actor,
+                    kind="evidence",
+                    note=f"{result.directory.name}: {len(result.files)} 个文件，清单 SHA-256 {result.manifest_sha256[:16]}…",
+                )
+            )
+        session.flush()
+        return capture.id
+
+
+def verify_case(session_factory, case_id: int) -> list[VerifyReport]:
+    """Verify every capture of a case against the hashes stored in the database."""
+    from cases.models import Case
+
+    with session_factory() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise EvidenceError(f"no case {case_id}")
+        captures = [
+            (Path(capture.directory), {f.name: f.sha256 for f in capture.files}, capture.manifest_sha256)
+            for capture in case.captures
+        ]
+    return [
+        verify_directory(directory, expected_files=files, expected_manifest_sha256=manifest)
+        for directory, files, manifest in captures
+    ]
