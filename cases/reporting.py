@@ -294,7 +294,8 @@ def weekly_report(
     for offset in range(TREND_WEEKS - 1, -1, -1):
         point_week = week.shifted(-offset)
         lo, hi = point_week.bounds(ctx.zone)
-        trend.append(WeekPoint(point_week.label, *figures(rows, lo, hi)))
+        new, still_open, closed = figures(rows, lo, hi)
+        trend.append(WeekPoint(point_week.label, new=new, closed=closed, open=still_open))
 
     listed = [
         row

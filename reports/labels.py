@@ -1,0 +1,67 @@
+"""Chinese display names for the codes officers see in reports and notices.
+
+Unknown codes fall back to the code itself, so a code added later still shows.
+"""
+
+from __future__ import annotations
+
+VIOLATION_NAMES = {
+    "MARK_UNAUTHORISED": "擅用注册商标",
+    "MARK_SIMILAR": "近似标识",
+    "LOGO_UNAUTHORISED": "擅用标志图形",
+    "GI_FALSE_ORIGIN": "地理标志产地不符",
+    "FALSE_AUTH_CLAIM": "虚假授权宣称",
+    "FALSE_TRACE_CLAIM": "虚假溯源宣称",
+    "LICENCE_LAPSED": "授权失效后使用",
+    "OUT_OF_SCOPE": "超出授权范围使用",
+}
+
+STATUS_NAMES = {
+    "new": "新发现",
+    "triaged": "已初筛",
+    "confirmed": "已确认",
+    "notice_sent": "已发投诉",
+    "removed": "已下架",
+    "dismissed": "已排除（误报）",
+    "escalated": "已立案",
+}
+
+PLATFORM_NAMES = {
+    "taobao": "淘宝",
+    "tmall": "天猫",
+    "jd": "京东",
+    "pdd": "拼多多",
+    "douyin": "抖音",
+    "kuaishou": "快手",
+    "xianyu": "闲鱼",
+}
+
+FIELD_NAMES = {
+    "title": "标题",
+    "description": "商品描述",
+    "seller": "店铺信息",
+    "ship_from": "发货地",
+    "attributes": "商品参数",
+}
+
+
+def violation_name(code: str) -> str:
+    return VIOLATION_NAMES.get(code, code)
+
+
+def status_name(status: str) -> str:
+    return STATUS_NAMES.get(status, status)
+
+
+def platform_name(slug: str) -> str:
+    """`demo-taobao` reads as 淘宝（演示）: the demo marketplace must never pass for the real one."""
+    base = slug.removeprefix("demo-")
+    name = PLATFORM_NAMES.get(base, base)
+    return f"{name}（演示）" if slug.startswith("demo-") else name
+
+
+def field_name(field: str) -> str:
+    if field.startswith("image:"):
+        index = field.partition(":")[2]
+        return f"商品图片 {int(index) + 1}" if index.isdigit() else "商品图片"
+    return FIELD_NAMES.get(field, field)
