@@ -307,7 +307,8 @@ class _Context:
         mark = use.mark
         standing = self.standing(mark)
         if standing.permits:
-            if standing.licensee is not None:
+            # A licensee's shop name is not a use on particular goods, so it cannot be out of scope.
+            if standing.licensee is not None and use.evidence.field != "seller":
                 uncovered = self.register.uncovered_goods(standing.licensee, mark, self.goods())
                 if uncovered:
                     return self._out_of_scope(use, standing, uncovered)
@@ -373,7 +374,8 @@ class _Context:
         licensee = standing.licensee
         assert licensee is not None
         brand = self.judge._brand_of[use.mark.id]
-        covered = "、".join(self.register.covered_goods(licensee, use.mark))
+        goods = self.register.covered_goods(licensee, use.mark)
+        covered = "、".join(goods[:6]) + ("等" if len(goods) > 6 else "")
         reason = (
             f"授权使用人{licensee.name}的“{brand}”许可只覆盖“{covered}”，"
             f"{use.where}却在“{'、'.join(uncovered)}”商品上使用“{use.matched.strip()}”，超出许可范围。"
