@@ -27,6 +27,8 @@ RETRY_TIMES = 4
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 USER_AGENT = "haopin/0.1 (+regional brand protection; contact the county market-supervision bureau)"
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control runs Python sent over HTTP: never in a bureau's crawler.
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 COOKIES_ENABLED = True
 # Deep result pages are where crawlers loop; pagination is bounded by HAOPIN_MAX_PAGES instead.

@@ -69,7 +69,7 @@ def register(subparsers) -> None:
 class PlatformRun:
     slug: str
     crawler: Any = None
-    closed: bool = False
+    reason: str | None = None
 
     def stat(self, key: str) -> int:
         return int(self.crawler.stats.get_value(key, 0) or 0) if self.crawler else 0
@@ -84,8 +84,12 @@ class PlatformRun:
         return self.stat("haopin/listings") + self.stat("haopin/skipped_known")
 
     @property
+    def closed(self) -> bool:
+        return self.reason is not None
+
+    @property
     def finish_reason(self) -> str:
-        return str(self.crawler.stats.get_value("finish_reason", "not started")) if self.crawler else "not started"
+        return self.reason or "not started"
 
     def problem(self) -> str | None:
         """Why this platform's crawl counts as failed, in words an officer can act on; None if it did not."""
@@ -299,18 +303,20 @@ def crawl(config, platforms, *, keywords, out, seen, job, overrides, max_pages, 
 
     from crawler import settings as project_settings
 
-    process_settings = Settings()
-    process_settings.setmodule(project_settings, priority="project")
-    process_settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
-    process_settings.update(overrides, priority="cmdline")
-    process = AsyncCrawlerProcess(process_settings, install_root_handler=True)
+    # Only what the process itself needs: the runner merges its settings into every crawler's,
+    # and a full copy would undo per-platform settings such as the browser download handler.
+    process_settings = Settings({
+        "TWISTED_REACTOR": project_settings.TWISTED_REACTOR,
+        "LOG_LEVEL": "INFO" if verbose else "WARNING",
+    }, priority="project")
+    process = AsyncCrawlerProcess(process_settings)
     runs = []
     for platform in platforms:
         settings = platform_settings(config, platform, keywords=keywords, out=out, seen=seen, job=job,
                                      overrides=overrides, max_pages=max_pages, images=images, verbose=verbose)
         crawler = Crawler(spider_class(platform), settings)
         platform_run = PlatformRun(platform.slug, crawler)
-        crawler.signals.connect(_closed_printer(platform_run), signal=signals.spider_closed)
+        crawler.signals.connect(_closed_printer(platform_run), signal=signals.spider_closed, weak=False)
         runs.append(platform_run)
         process.crawl(crawler)
     _start_progress(runs)
@@ -320,7 +326,7 @@ def crawl(config, platforms, *, keywords, out, seen, job, overrides, max_pages, 
 
 def _closed_printer(platform_run: PlatformRun):
     def on_closed(spider, reason):
-        platform_run.closed = True
+        platform_run.reason = reason
         problem = platform_run.problem()
         status = "已暂停 (paused)" if reason == "shutdown" else ("失败 FAILED: " + problem if problem else "完成 ok")
         print(f"{platform_run.line()} — {status}", file=sys.stderr, flush=True)
