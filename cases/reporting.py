@@ -689,19 +689,22 @@ def _listing_image(
     capture_files: Sequence[EvidenceFile],
     ctx: ReportContext,
 ) -> Path | None:
-    """The listing's image number `index`: kept with the evidence capture, else a local file of the record."""
-    if capture is not None:
-        pattern = re.compile(rf"(^|/)(images?[-_/])?0*{index}(-[^/]*)?\.(png|jpe?g|webp|gif)$", re.IGNORECASE)
-        for evidence_file in capture_files:
-            if evidence_file.kind in ("商品图片", "图片") and pattern.search(evidence_file.name):
-                found = _inside(_capture_dir(capture, ctx), evidence_file.name)
+    """The listing's image number `index`: kept with the evidence capture, else a local file of the record.
+
+    crawler.evidence names kept images by their hash and lists each one's source
+    URL in environment.json, which is how the record's image index is found.
+    """
+    images = record.get("images")
+    wanted = images[index] if isinstance(images, list) and 0 <= index < len(images) else None
+    if capture is not None and isinstance(wanted, str):
+        kept = _environment(capture, capture_files, ctx).get("images")
+        for entry in kept if isinstance(kept, list) else []:
+            if isinstance(entry, dict) and entry.get("url") == wanted and isinstance(entry.get("file"), str):
+                found = _inside(_capture_dir(capture, ctx), entry["file"])
                 if found:
                     return found
-    images = record.get("images")
-    if isinstance(images, list) and 0 <= index < len(images) and isinstance(images[index], str):
-        reference = images[index]
-        if "://" not in reference:
-            return _inside(ctx.evidence_root, reference)
+    if isinstance(wanted, str) and "://" not in wanted:
+        return _inside(ctx.evidence_root, wanted)
     return None
 
 
@@ -735,7 +738,6 @@ def case_dossier(session: Session, case_id: int, ctx: ReportContext) -> CaseDoss
     files = _capture_files(session, [capture.id for capture in capture_rows])
     for capture in capture_rows:
         capture_files = files.get(capture.id, ())
-        directory = _capture_dir(capture, ctx)
         captures.append(
             Capture(
                 capture_id=f"{capture.id}",
@@ -749,7 +751,7 @@ def case_dossier(session: Session, case_id: int, ctx: ReportContext) -> CaseDoss
                     if capture.complete
                     else "（本次提取不完整：" + "；".join(str(p) for p in capture.problems or []) + "）"
                 ),
-                tools=_tools(directory, capture_files),
+                tools=_tools(_environment(capture, capture_files, ctx)),
                 directory=capture.directory,
                 files=capture_files,
                 manifest_sha256=capture.manifest_sha256,
@@ -812,8 +814,9 @@ _EVENT_KINDS = {
 }
 
 
-def _tools(directory: Path, files: Sequence[EvidenceFile]) -> tuple[tuple[str, str], ...]:
-    """Tool names and versions from the capture's environment record, when it can be read."""
+def _environment(capture: EvidenceCapture, files: Sequence[EvidenceFile], ctx: ReportContext) -> dict[str, Any]:
+    """The capture's environment.json (tools, versions, kept images), or {} when it cannot be read."""
+    directory = _capture_dir(capture, ctx)
     for evidence_file in files:
         if evidence_file.kind != "环境记录":
             continue
@@ -824,24 +827,20 @@ def _tools(directory: Path, files: Sequence[EvidenceFile]) -> tuple[tuple[str, s
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        return tuple(_flatten_versions(data))
-    return ()
+        return data if isinstance(data, dict) else {}
+    return {}
 
 
-def _flatten_versions(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
-    if not isinstance(data, dict):
-        return
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from _flatten_versions(value, f"{name} ")
-        elif isinstance(value, (str, int, float)) and (
-            "version" in name.lower()
-            or "tool" in name.lower()
-            or "browser" in name.lower()
-            or "user_agent" in name.lower()
-        ):
-            yield name, str(value)
+def _tools(environment: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Tool names and versions, as crawler.evidence records them under "tools"."""
+    tools = environment.get("tools")
+    found = []
+    if isinstance(tools, dict):
+        found = [(str(name), str(version)) for name, version in tools.items() if version not in (None, "")]
+    settings = environment.get("browser_settings")
+    if isinstance(settings, dict) and settings.get("user_agent"):
+        found.append(("User-Agent", str(settings["user_agent"])))
+    return tuple(found)
 
 
 def case_notice(

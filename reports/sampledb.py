@@ -13,6 +13,7 @@ hostile seller would write them.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import random
 from dataclasses import dataclass
@@ -196,14 +197,21 @@ def _capture_evidence(factory, root: Path, count: int, rng: random.Random, logo:
             (directory / "images").mkdir(parents=True, exist_ok=True)
             captured_at = case.opened_at + timedelta(hours=2)
             _screenshot(listing.title, listing.url, directory / "screenshot.png")
-            _product_image(logo, directory / "images" / "0.jpg", rng)
-            (directory / "page.html").write_text(f"<html><body><h1>{listing.external_id}</h1></body></html>",
-                                                 encoding="utf-8")
+            product = _product_image(logo, rng)
+            image_name = f"images/{hashlib.sha256(product).hexdigest()}.jpg"
+            (directory / image_name).write_bytes(product)
+            (directory / "dom.html").write_text(f"<html><body><h1>{listing.external_id}</h1></body></html>",
+                                                encoding="utf-8")
+            record_images = listing.sightings[-1].record.get("images") or []
+            # The layout crawler.evidence writes: fixed names, images by hash, versions under "tools".
             (directory / "environment.json").write_text(json.dumps({
-                "tool": "haopin 0.1.0", "browser_version": "Chromium 131.0.6778.139",
-                "playwright_version": "1.65.2", "captured_at": captured_at.astimezone(CHINA).isoformat(),
-                "url": listing.url,
-            }, ensure_ascii=False), encoding="utf-8")
+                "captured_at": captured_at.astimezone(CHINA).isoformat(timespec="seconds"),
+                "url": listing.url, "final_url": listing.url, "http_status": 200,
+                "images": [{"url": url, "file": image_name} for url in record_images[:1]],
+                "tools": {"haopin": "0.1.0", "python": "3.11", "playwright": "1.65.2",
+                          "browser": "Chromium 131.0.6778.139"},
+                "browser_settings": {"user_agent": "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0"},
+            }, ensure_ascii=False, indent=2), encoding="utf-8")
             files = sorted(p for p in directory.rglob("*") if p.is_file() and p.name != "MANIFEST.sha256")
             digests = {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
             manifest = "".join(f"{digest}  {name}\n" for name, digest in digests.items())
@@ -243,7 +251,7 @@ def _screenshot(title: str, url: str, destination: Path) -> None:
     image.save(destination, format="PNG")
 
 
-def _product_image(logo: Path, destination: Path, rng: random.Random) -> None:
+def _product_image(logo: Path, rng: random.Random) -> bytes:
     image = Image.new("RGB", (480, 480), (250, 200 + rng.randint(0, 40), 120))
     try:
         with Image.open(logo) as mark:
@@ -252,4 +260,6 @@ def _product_image(logo: Path, destination: Path, rng: random.Random) -> None:
             image.paste(pasted, LOGO_BOX[:2], pasted)
     except OSError:
         ImageDraw.Draw(image).rectangle(LOGO_BOX, fill=(200, 0, 0))
-    image.save(destination, format="JPEG", quality=85)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()

@@ -172,7 +172,7 @@ def test_a_hostile_database_renders_inert_reports_with_evidence_images(tmp_path)
     assert captured and all(case.thumbnail for case in captured)
     assert_inert_html(render_dossier_html(dossier))
     assert dossier.captures[0].screenshot is not None and dossier.captures[0].manifest_sha256
-    assert ("browser_version", "Chromium 131.0.6778.139") in dossier.captures[0].tools
+    assert ("browser", "Chromium 131.0.6778.139") in dossier.captures[0].tools
     comparison = logo_dossier.case.comparison
     assert comparison.logo_crop is not None and comparison.registered_logo is not None
     with factory() as session:
