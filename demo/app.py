@@ -165,7 +165,7 @@ def _bounded(request: web.Request, name: str, default: int, maximum: int) -> int
 
 
 def _html(template: str, *, charset: str = "utf-8", status: int = 200, **context: Any) -> web.Response:
-    text = _templates.get_template(template).render(**context)
+    text = _templates.get_template(template).render(charset=charset, **context)
     # GBK cannot encode emoji or zero-width characters; real GBK sites send them as character references.
     body = text.encode(charset, errors="xmlcharrefreplace")
     return web.Response(body=body, status=status, content_type="text/html", charset=charset)
