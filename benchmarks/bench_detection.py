@@ -1,0 +1,117 @@
+"""Detection quality on the labelled dev set: precision / recall / F1 per code, tune and held-out.
+
+Run: .venv/bin/python benchmarks/bench_detection.py [--show-errors]
+
+The dev set is tests/fixtures/devset/ (tune.jsonl and heldout.jsonl from generate.py, plus
+handwritten.jsonl whose rows carry their own split). A listing's label is the set of codes it
+must get; a code counts as a true positive when both agree, a false positive when only the
+verdict has it, a false negative when only the label has it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from matchers.pack import load_pack  # noqa: E402
+from matchers.records import VIOLATION_CODES, Listing  # noqa: E402
+from matchers.verdict import Judge  # noqa: E402
+from matchers.vision_types import ImageAnalysis, LogoHit, TextBox  # noqa: E402
+
+DEVSET = REPO / "tests" / "fixtures" / "devset"
+
+
+def load_rows() -> dict[str, list[dict]]:
+    parts: dict[str, list[dict]] = {"tune": [], "heldout": []}
+    for name in ("tune.jsonl", "heldout.jsonl", "handwritten.jsonl"):
+        path = DEVSET / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                parts[row["split"]].append(row)
+    return parts
+
+
+def images_of(row: dict) -> tuple[ImageAnalysis, ...]:
+    analyses = []
+    for index, image in enumerate(row.get("images", [])):
+        analyses.append(
+            ImageAnalysis(
+                index=index,
+                source=f"image-{index}",
+                logo_hits=tuple(
+                    LogoHit(hit["mark_id"], tuple(hit["bbox"]), hit["score"])
+                    for hit in image.get("logo_hits", [])
+                ),
+                text_boxes=tuple(
+                    TextBox(box["text"], tuple(box["bbox"]), box.get("confidence", 0.9))
+                    for box in image.get("text_boxes", [])
+                ),
+            )
+        )
+    return tuple(analyses)
+
+
+def evaluate(judge: Judge, rows: list[dict]) -> tuple[Counter, Counter, Counter, list[str], int]:
+    tp, fp, fn = Counter(), Counter(), Counter()
+    errors: list[str] = []
+    exact = 0
+    for row in rows:
+        finding = judge.judge(Listing.from_record(row["listing"]), images=images_of(row))
+        got = {v.code for v in finding.violations}
+        want = set(row["expected"])
+        exact += got == want
+        for code in got & want:
+            tp[code] += 1
+        for code in got - want:
+            fp[code] += 1
+        for code in want - got:
+            fn[code] += 1
+        if got != want:
+            errors.append(
+                f"  {row['id']} [{row['why']}] title={row['listing']['title']!r} "
+                f"want={sorted(want)} got={sorted(got)}"
+            )
+    return tp, fp, fn, errors, exact
+
+
+def ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 1.0
+
+
+def report(name: str, rows: list[dict], judge: Judge, show_errors: bool) -> None:
+    tp, fp, fn, errors, exact = evaluate(judge, rows)
+    print(f"\n{name}: {len(rows)} listings, {exact} exactly right ({ratio(exact, len(rows)):.1%})")
+    print(f"  {'code':<20} {'support':>7} {'precision':>9} {'recall':>7} {'F1':>6}")
+    for code in (*VIOLATION_CODES, "ALL"):
+        if code == "ALL":
+            t, p, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+        else:
+            t, p, n = tp[code], fp[code], fn[code]
+        precision, recall = ratio(t, t + p), ratio(t, t + n)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"  {code:<20} {t + n:>7} {precision:>9.3f} {recall:>7.3f} {f1:>6.3f}")
+    negatives = sum(1 for row in rows if not row["expected"])
+    print(f"  clean listings in set: {negatives}")
+    if show_errors and errors:
+        print("  errors:")
+        print("\n".join(errors))
+
+
+def main() -> None:
+    judge = Judge(load_pack(REPO / "brandpacks" / "fengjie"))
+    parts = load_rows()
+    show = "--show-errors" in sys.argv
+    for name in ("tune", "heldout"):
+        report(name, parts[name], judge, show)
+
+
+if __name__ == "__main__":
+    main()
