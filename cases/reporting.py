@@ -814,7 +814,9 @@ _EVENT_KINDS = {
 }
 
 
-def _environment(capture: EvidenceCapture, files: Sequence[EvidenceFile], ctx: ReportContext) -> dict[str, Any]:
+def _environment(
+    capture: EvidenceCapture, files: Sequence[EvidenceFile], ctx: ReportContext
+) -> dict[str, Any]:
     """The capture's environment.json (tools, versions, kept images), or {} when it cannot be read."""
     directory = _capture_dir(capture, ctx)
     for evidence_file in files:

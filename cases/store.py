@@ -28,7 +28,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -162,6 +162,14 @@ class _BatchWriter:
         self.case_listings: dict[tuple[int, int], CaseListing] = {}
         self.allowed: dict[tuple[int, str, str], AllowListEntry] = {}
         self.sellers_to_link: set[int] = set()
+        self.links: dict[int, set[int]] = {}
+        self.removed_by_listing: dict[int, Case] = {}
+        self.removed_by_seller: dict[tuple[int, str], Case] = {}
+        # Cases opened in this batch, keyed by object identity: they have no id until the flush.
+        self.fresh_cases: dict[int, Case] = {}
+        self.relistings: list[Case] = []
+        self.joined: set[int] = set()
+        self.listing_counts: dict[int, int] = {}
 
     def run(self, pairs: list[tuple[ListingRecord, FindingRecord]]) -> BatchSummary:
         pairs = [pair for pair in pairs if self._acceptable(*pair)]
@@ -176,6 +184,11 @@ class _BatchWriter:
         self.session.flush()
         self._link_sellers()
         self.session.flush()
+        self.summary.opened_case_ids = [case.id for case in self.fresh_cases.values()]
+        self.summary.relisting_case_ids = [case.id for case in self.relistings]
+        self.summary.joined_case_ids = {
+            case.id for case in self.open_cases.values() if id(case) in self.joined
+        }
         return self.summary
 
     def _acceptable(self, listing: ListingRecord, finding: FindingRecord) -> bool:
@@ -293,10 +306,10 @@ class _BatchWriter:
         )
         for sighting in self.session.scalars(select(Sighting).where(Sighting.id.in_(latest_ids))):
             self.latest_sighting[sighting.listing_id] = sighting
-        sighting_ids = [sighting.id for sighting in self.latest_sighting.values()]
+        by_sighting_id = {sighting.id: sighting for sighting in self.latest_sighting.values()}
         latest_findings = (
             select(func.max(Finding.id))
-            .where(Finding.sighting_id.in_(sighting_ids))
+            .where(Finding.sighting_id.in_(list(by_sighting_id)))
             .group_by(Finding.sighting_id)
         )
         for finding in self.session.scalars(
@@ -304,26 +317,48 @@ class _BatchWriter:
             .where(Finding.id.in_(latest_findings))
             .options(selectinload(Finding.violations).selectinload(Violation.case))
         ):
-            self.latest_finding[finding.sighting_id] = finding
+            self.latest_finding[id(by_sighting_id[finding.sighting_id])] = finding
+
         seller_ids = {seller.id for seller in self.sellers.values()}
         for case in self.session.scalars(
             select(Case).where(Case.seller_id.in_(seller_ids), Case.open_key.is_not(None))
         ):
             self.open_cases[case.open_key] = case
-        open_ids = [case.id for case in self.open_cases.values()]
+        open_by_id = {case.id: case for case in self.open_cases.values()}
         for link in self.session.scalars(
             select(CaseListing).where(
-                CaseListing.case_id.in_(open_ids), CaseListing.listing_id.in_(listing_ids)
+                CaseListing.case_id.in_(list(open_by_id)), CaseListing.listing_id.in_(listing_ids)
             )
         ):
-            self.case_listings[(id(self._case_by_id(link.case_id)), link.listing_id)] = link
+            self.case_listings[(id(open_by_id[link.case_id]), link.listing_id)] = link
         for entry in self.session.scalars(
             select(AllowListEntry).where(AllowListEntry.listing_id.in_(listing_ids))
         ):
             self.allowed[(entry.listing_id, entry.mark, entry.code)] = entry
 
-    def _case_by_id(self, case_id: int) -> Case:
-        return next(case for case in self.open_cases.values() if case.id == case_id)
+        # What a relisting would be linked to: removed cases of these listings, sellers and linked shops.
+        for seller_id, other_id in self.session.execute(
+            select(SellerLink.seller_id, SellerLink.other_seller_id).where(
+                or_(SellerLink.seller_id.in_(seller_ids), SellerLink.other_seller_id.in_(seller_ids))
+            )
+        ):
+            self.links.setdefault(seller_id, set()).add(other_id)
+            self.links.setdefault(other_id, set()).add(seller_id)
+        removed_order = (Case.closed_at, Case.id)
+        for case, listing_id in self.session.execute(
+            select(Case, CaseListing.listing_id)
+            .join(CaseListing, CaseListing.case_id == Case.id)
+            .where(CaseListing.listing_id.in_(listing_ids), Case.status == STATUS_REMOVED)
+            .order_by(*removed_order)
+        ):
+            self.removed_by_listing[listing_id] = case
+        related = seller_ids.union(*self.links.values()) if self.links else seller_ids
+        for case in self.session.scalars(
+            select(Case)
+            .where(Case.seller_id.in_(related), Case.status == STATUS_REMOVED)
+            .order_by(*removed_order)
+        ):
+            self.removed_by_seller[(case.seller_id, case.mark)] = case
 
     # -- one pair --------------------------------------------------------------------------------
 
@@ -332,21 +367,23 @@ class _BatchWriter:
         platform_id = self.platforms[listing.platform].id
         row = self.listings[(platform_id, listing.listing_id)]
         seller = self.sellers[(platform_id, self._shop_key(listing))]
+        label = f"{listing.platform}:{listing.listing_id}"
         seen_at = listing.captured_datetime
         sighting = self._sight(row, listing, seen_at)
 
         digest = finding_hash(finding)
-        previous = self.latest_finding.get(sighting.id)
+        previous = self.latest_finding.get(id(sighting))
         if previous is not None and previous.finding_hash == digest and self._still_live(previous):
             # The same page and the same verdict again: refresh dates, store nothing new.
             previous.last_found_at = max(previous.last_found_at, seen_at)
             for violation in previous.violations:
                 if violation.case is not None:
-                    self._touch_case(violation.case, row, seen_at, violation.score)
+                    self._touch_case(violation.case, row, label, seen_at, violation.score)
             return
 
         stored = Finding(
             listing_id=row.id,
+            sighting=sighting,
             finding_hash=digest,
             risk=finding.risk,
             licensee_id=finding.licensee_id,
@@ -354,12 +391,11 @@ class _BatchWriter:
             last_found_at=seen_at,
             record=finding.to_record(),
         )
-        stored.sighting = sighting
         self.session.add(stored)
         self.summary.new_findings += 1
         for violation in finding.violations:
-            self._file_violation(stored, violation, row, seller, seen_at)
-        self.latest_finding[sighting.id] = stored
+            self._file_violation(stored, violation, row, seller, label, seen_at)
+        self.latest_finding[id(sighting)] = stored
 
     @staticmethod
     def _still_live(finding: Finding) -> bool:
@@ -380,7 +416,7 @@ class _BatchWriter:
                 latest.first_seen_at = seen_at
             return latest
         sighting = Sighting(
-            listing=row,
+            listing_id=row.id,
             content_hash=digest,
             first_seen_at=seen_at,
             last_seen_at=seen_at,
@@ -388,13 +424,18 @@ class _BatchWriter:
             record=listing.to_record(),
         )
         self.session.add(sighting)
-        self.session.flush()
         self.latest_sighting[row.id] = sighting
         self.summary.new_sightings += 1
         return sighting
 
     def _file_violation(
-        self, finding: Finding, record: ViolationRecord, row: Listing, seller: Seller, seen_at: datetime
+        self,
+        finding: Finding,
+        record: ViolationRecord,
+        row: Listing,
+        seller: Seller,
+        label: str,
+        seen_at: datetime,
     ) -> None:
         violation = Violation(
             code=record.code,
@@ -414,14 +455,14 @@ class _BatchWriter:
         key = open_key(seller.id, record.mark, record.code)
         case = self.open_cases.get(key)
         if case is None:
-            case = self._open_case(key, row, seller, record, seen_at)
-        elif case.id is not None:
-            self.summary.joined_case_ids.add(case.id)
+            case = self._open_case(key, row, seller, label, record, seen_at)
+        elif id(case) not in self.fresh_cases:
+            self.joined.add(id(case))
         violation.case = case
-        self._touch_case(case, row, seen_at, record.score)
+        self._touch_case(case, row, label, seen_at, record.score)
 
     def _open_case(
-        self, key: str, row: Listing, seller: Seller, record: ViolationRecord, seen_at: datetime
+        self, key: str, row: Listing, seller: Seller, label: str, record: ViolationRecord, seen_at: datetime
     ) -> Case:
         case = Case(
             seller_id=seller.id,
@@ -447,49 +488,40 @@ class _BatchWriter:
                     at=self.now,
                     actor=self.actor,
                     kind="relisting",
-                    note=f"案件 #{earlier.id} 已下架后再次出现（{_listing_label(row)}）",
+                    note=f"案件 #{earlier.id} 已下架后再次出现（{label}）",
                 )
             )
-        self.session.flush()
+            self.relistings.append(case)
         self.open_cases[key] = case
-        self.summary.opened_case_ids.append(case.id)
-        if earlier is not None:
-            self.summary.relisting_case_ids.append(case.id)
+        self.fresh_cases[id(case)] = case
         return case
 
     def _removed_case_for(self, row: Listing, seller: Seller, mark: str) -> Case | None:
         """The most recent case closed as removed for this listing, else for this seller (or a shop
         linked to it) and mark."""
-        same_listing = (
-            select(Case)
-            .join(CaseListing, CaseListing.case_id == Case.id)
-            .where(CaseListing.listing_id == row.id, Case.status == STATUS_REMOVED)
-            .order_by(Case.closed_at.desc(), Case.id.desc())
-            .limit(1)
-        )
-        found = self.session.scalars(same_listing).first()
-        if found is not None:
-            return found
-        sellers = [seller.id, *linked_seller_ids(self.session, seller.id)]
-        same_seller = (
-            select(Case)
-            .where(Case.seller_id.in_(sellers), Case.mark == mark, Case.status == STATUS_REMOVED)
-            .order_by(Case.closed_at.desc(), Case.id.desc())
-            .limit(1)
-        )
-        return self.session.scalars(same_seller).first()
+        if row.id in self.removed_by_listing:
+            return self.removed_by_listing[row.id]
+        candidates = [
+            self.removed_by_seller[(seller_id, mark)]
+            for seller_id in (seller.id, *self.links.get(seller.id, ()))
+            if (seller_id, mark) in self.removed_by_seller
+        ]
+        return max(candidates, key=lambda case: (case.closed_at, case.id), default=None)
 
-    def _touch_case(self, case: Case, row: Listing, seen_at: datetime, score: float) -> None:
+    def _touch_case(self, case: Case, row: Listing, label: str, seen_at: datetime, score: float) -> None:
         case.last_seen_at = max(case.last_seen_at, seen_at)
         case.risk = max(case.risk, score)
         link = self.case_listings.get((id(case), row.id))
         if link is None:
-            link = CaseListing(listing_id=row.id, first_seen_at=seen_at, last_seen_at=seen_at, times_seen=1)
-            case.listings.append(link)
+            # Assign through the many-to-one side: appending to case.listings would load the collection.
+            link = CaseListing(case=case, listing_id=row.id, first_seen_at=seen_at, last_seen_at=seen_at)
+            self.session.add(link)
             self.case_listings[(id(case), row.id)] = link
-            if len(case.listings) > 1:
-                case.events.append(
-                    CaseEvent(at=self.now, actor=self.actor, kind="listing", note=_listing_label(row))
+            count = self.listing_counts.get(id(case), 0) + 1
+            self.listing_counts[id(case)] = count
+            if id(case) not in self.fresh_cases or count > 1:
+                self.session.add(
+                    CaseEvent(case=case, at=self.now, actor=self.actor, kind="listing", note=label)
                 )
         elif seen_at > link.last_seen_at:
             link.last_seen_at = seen_at
@@ -536,10 +568,6 @@ class _BatchWriter:
                 self.summary.seller_links += 1
 
 
-def _listing_label(row: Listing) -> str:
-    return f"{row.platform.slug}:{row.external_id}" if row.platform is not None else row.external_id
-
-
 def linked_seller_ids(session: Session, seller_id: int) -> list[int]:
     """Shops linked to this one (directly) as the same operator on other platforms."""
     rows = session.execute(
@@ -553,6 +581,9 @@ def linked_seller_ids(session: Session, seller_id: int) -> list[int]:
 class CaseRecorder:
     """Buffers (listing, finding) pairs and writes them a batch per transaction.
 
+    `on_commit(summary)` runs after each batch is committed: the place to start
+    evidence capture for `summary.opened_case_ids`, which now exist for good.
+
     A batch that collides with a concurrent writer (two crawls opening the same
     case) is rolled back and retried; the database's unique constraints decide.
     """
@@ -565,12 +596,14 @@ class CaseRecorder:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         actor: str = SYSTEM_ACTOR,
+        on_commit: Callable[[BatchSummary], None] | None = None,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.session_factory = session_factory
         self.batch_size = batch_size
         self.actor = actor
+        self.on_commit = on_commit
         self.summary = BatchSummary()
         self._pending: list[tuple[ListingRecord, FindingRecord]] = []
 
@@ -594,6 +627,8 @@ class CaseRecorder:
                 log.warning("batch of %d collided with another writer (%s); retrying", len(batch), error.orig)
                 time.sleep(0.2 * attempt)
         self.summary.merge(summary)
+        if self.on_commit is not None:
+            self.on_commit(summary)
         return summary
 
     def close(self) -> BatchSummary:
