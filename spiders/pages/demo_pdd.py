@@ -17,11 +17,18 @@ class SearchResult:
     url: str
 
 
-class DemoPddSearchPage(PageObject):
+class RenderedPage(PageObject):
     platform = PLATFORM
 
-    def results(self) -> list[SearchResult]:
+    def ensure_rendered(self) -> None:
+        if self.sel.css("#app") and not self.sel.css(READY_SELECTOR):
+            raise self.fail("app", "the page was not rendered: #app is still empty; fetch it through the browser")
         self.container("app", READY_SELECTOR)
+
+
+class DemoPddSearchPage(RenderedPage):
+    def results(self) -> list[SearchResult]:
+        self.ensure_rendered()
         if self.sel.css("#app div.empty"):
             return []
         results = []
@@ -38,11 +45,9 @@ class DemoPddSearchPage(PageObject):
         return self.absolute(href) if href else None
 
 
-class DemoPddListingPage(PageObject):
-    platform = PLATFORM
-
+class DemoPddListingPage(RenderedPage):
     def listing_id(self) -> str:
-        self.container("app", READY_SELECTOR)
+        self.ensure_rendered()
         return self.required("listing_id", "#app div.goods-detail::attr(data-goods-id)")
 
     def title(self) -> str:
