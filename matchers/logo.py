@@ -34,8 +34,9 @@ from matchers.vision_types import LogoHit
 
 ANALYSIS_SIDE = 800
 _REFERENCE_WIDTHS = (96, 150, 240)
-_RECTIFIED = 128
-_GRID = 8
+_RECTIFIED = 256
+_GRID = 16
+_CONTRADICTION = 0.3
 _HUE_TURNS = (0, 60, 120)
 _DESCRIPTOR_VERSION = "orb-v1"
 
@@ -46,8 +47,10 @@ class LogoThresholds:
 
     min_inliers: int = 10
     min_inlier_ratio: float = 0.25
-    # Share of the logo's detailed cells whose edges agree with the reference.
-    min_cell_agreement: float = 0.7
+    # Share of the logo's detailed cells whose edges agree with the reference, and share whose
+    # edges are as strong as the reference's but different (other lettering: a look-alike).
+    min_cell_agreement: float = 0.62
+    max_cell_contradiction: float = 0.12
     cell_correlation: float = 0.45
     max_hash_distance: int = 30
     max_angle: float = 30.0
@@ -179,18 +182,20 @@ class LogoIndex:
         if inlier_ratio < limits.min_inlier_ratio:
             return None
         edges = _rectify_edges(grey, transform, model)
-        agreement = _cell_agreement(edges, model, limits.cell_correlation)
+        agreement, contradiction = _cell_agreement(edges, model, limits.cell_correlation)
         hash_distance = _edge_hash(edges, model.mask) - model.edge_hash
-        if agreement < limits.min_cell_agreement or hash_distance > limits.max_hash_distance:
+        if (agreement < limits.min_cell_agreement or contradiction > limits.max_cell_contradiction
+                or hash_distance > limits.max_hash_distance):
             return None
         left, top = corners.min(axis=0)
         right, bottom = corners.max(axis=0)
         bbox = _clip_box(left / scale, top / scale, right / scale, bottom / scale, grey.shape, scale)
-        score = _score(inliers, inlier_ratio, agreement, hash_distance)
+        score = _score(inliers, inlier_ratio, agreement - contradiction, hash_distance)
         measurements = {
             "inliers": float(inliers),
             "inlier_ratio": round(inlier_ratio, 3),
             "cell_agreement": round(agreement, 3),
+            "cell_contradiction": round(contradiction, 3),
             "hash_distance": float(hash_distance),
             "angle": round(angle, 1),
             "width_fraction": round(width_fraction, 3),
@@ -394,16 +399,27 @@ def _detailed_cells(edges: np.ndarray, mask: np.ndarray) -> tuple[tuple[int, int
     return tuple(cell for cell, energy in energies.items() if energy > max(floor, 1.0))
 
 
-def _cell_agreement(edges: np.ndarray, model: _LogoModel, minimum: float) -> float:
+def _cell_agreement(edges: np.ndarray, model: _LogoModel, minimum: float) -> tuple[float, float]:
+    """(share of detailed cells that agree, share that contradict) with the reference.
+
+    A contradicting cell has as much edge structure as the reference there but a different
+    one: other lettering. A covered cell (a hand, a fruit in front) is flat or holds one
+    occluding edge, so it fails to agree without contradicting.
+    """
     if not model.detailed_cells:
-        return 0.0
-    agreeing = 0
+        return 0.0, 1.0
+    agreeing = contradicting = 0
     lookup = {(row, col): (rows, cols) for row, col, rows, cols in _cells(edges.shape)}
     for cell in model.detailed_cells:
         rows, cols = lookup[cell]
-        if _correlation(edges[rows, cols], model.rectified_edges[rows, cols]) >= minimum:
+        mine, theirs = edges[rows, cols], model.rectified_edges[rows, cols]
+        correlation = _correlation(mine, theirs)
+        if correlation >= minimum:
             agreeing += 1
-    return agreeing / len(model.detailed_cells)
+        elif correlation < _CONTRADICTION and mine.std() >= 0.5 * theirs.std():
+            contradicting += 1
+    count = len(model.detailed_cells)
+    return agreeing / count, contradicting / count
 
 
 def _correlation(first: np.ndarray, second: np.ndarray) -> float:
