@@ -333,7 +333,8 @@ class _Generator:
             ref = refs[0]
             core = _brand_core(licensee.name)
             if _looks_like_shop_id(ref):
-                shop_id, name = ref, f"{core}官方旗舰店"
+                # Not 官方旗舰店: that is an authorisation claim, false once a licence has ended.
+                shop_id, name = ref, f"{core}旗舰店"
             else:
                 digest = hashlib.sha256(f"{licensee.licensee_id}:{platform}".encode()).hexdigest()
                 shop_id, name = f"{_SHOP_ID_PREFIXES[platform]}{int(digest[:8], 16) % 10**6:06d}", ref
@@ -491,8 +492,11 @@ def _former(gen: _Generator, platform: str, state: str, category: str, expected:
 
 
 def _uncovered(view: _PackView, licensee: Licensee) -> list[tuple[Mark, str]]:
+    # Other words for the GI's goods (橙子 for a 脐橙 licence) are left out: whether they are covered
+    # is a matter of reading the licence, not a clear case for a test.
+    near = set(view.gi.goods) if view.gi is not None else {view.gi_goods}
     return [(mark, goods) for mark in view.words if mark.id in licensee.marks for goods in view.goods_of(mark)
-            if licensee.goods and goods not in licensee.goods and goods != view.gi_goods]
+            if licensee.goods and goods not in licensee.goods and goods not in near]
 
 
 def _out_of_scope(gen: _Generator, platform: str) -> Product | None:
@@ -783,7 +787,7 @@ RECIPES: tuple[tuple[_Recipe, int], ...] = (
 # -- spelling variants ---------------------------------------------------------------
 
 _HOMOPHONES = {"奉": "凤丰俸", "上": "尚", "好": "郝", "品": "聘", "节": "杰", "脐": "齐", "橙": "成"}
-_LOOKALIKES = {"奉": "俸捧", "上": "止", "好": "妤", "品": "晶", "节": "芐", "脐": "济", "橙": "澄"}
+_LOOKALIKES = {"奉": "俸捧", "上": "止", "好": "妤", "品": "晶", "脐": "济", "橙": "澄"}
 _TRADITIONAL = {"节": "節", "脐": "臍", "发": "發", "个": "個", "产": "產", "优": "優"}
 
 
@@ -918,6 +922,31 @@ def _takedown_week(seed: int, product: Product, week: int) -> int | None:
         if _unit(seed, "takedown", later, *product.key) < 0.08:
             return later
     return None
+
+
+def listing_record(product: Product, server: str, captured_at: str) -> dict[str, Any]:
+    """The CONTRACT §2 listing record a faithful spider extracts from `product` served at `server`.
+
+    For tests that need listings without crawling; image entries are absolute URLs.
+    """
+    seller = {"id": product.shop.shop_id, "name": product.shop.name, "location": product.shop.location}
+    if product.shop.company:
+        seller["company"] = product.shop.company
+    return {
+        "platform": product.platform,
+        "listing_id": product.listing_id,
+        "url": server + product.path,
+        "title": product.title,
+        "description": product.description,
+        "price": product.price,
+        "currency": "CNY",
+        "unit": product.unit,
+        "seller": seller,
+        "ship_from": product.ship_from,
+        "images": [server + product.image_path(index) for index in range(len(product.images))],
+        "attributes": dict(product.attributes),
+        "captured_at": captured_at,
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -223,3 +223,17 @@ def test_bad_size_and_week_are_refused(pack):
         build_catalogue(1, size=0, pack=pack)
     with pytest.raises(ValueError, match="week"):
         build_catalogue(1, week=-1, pack=pack)
+
+
+def test_listing_records_follow_the_contract(catalogue, contract_schemas):
+    import jsonschema
+
+    from demo.catalogue import listing_record
+    from matchers.records import Listing
+
+    validator = jsonschema.Draft202012Validator(contract_schemas["listing"])
+    for product in catalogue.listings("demo-douyin"):
+        record = listing_record(product, "http://127.0.0.1:1", "2026-11-28T10:00:00+08:00")
+        validator.validate(record)
+        assert Listing.from_record(record).to_record() == record
+        assert record["url"].endswith(product.path) and len(record["images"]) == len(product.images)
