@@ -125,8 +125,12 @@ def scan_stream(
     *,
     report: Callable[[str], None] | None = None,
     progress: bool = False,
+    on_finding: Callable[[Listing, Finding], None] | None = None,
 ) -> ScanSummary:
-    """Scan `input_path` (JSONL listings) into `output_path` (JSONL findings)."""
+    """Scan `input_path` (JSONL listings) into `output_path` (JSONL findings).
+
+    `on_finding(listing, finding)` sees every pair as it is written: the case store hooks in here.
+    """
     report = report or (lambda message: print(message, file=sys.stderr))
     summary = ScanSummary()
     rejects_path = rejects_path_for(output_path)
@@ -162,6 +166,8 @@ def scan_stream(
                     continue
                 finding = scanner.scan(parsed, base_dir)
                 out.write(json.dumps(finding.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n")
+                if on_finding is not None:
+                    on_finding(parsed, finding)
                 summary.scanned += 1
                 if finding.violations:
                     summary.flagged += 1
