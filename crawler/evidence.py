@@ -616,3 +616,26 @@ def verify_case(session_factory, case_id: int) -> list[VerifyReport]:
         verify_directory(directory, expected_files=files, expected_manifest_sha256=manifest)
         for directory, files, manifest in captures
     ]
+
+
+async def capture_cases_async(
+    session_factory,
+    case_ids: Iterable[int],
+    *,
+    root: Path | None = None,
+    actor: str = "haopin",
+    timeout_ms: int = PAGE_TIMEOUT_MS,
+) -> dict[int, list[CaptureResult] | str]:
+    """For the crawl pipeline (e.g. from CaseRecorder's on_commit): capture each newly opened case.
+
+    One case failing does not stop the others: its entry is the error message instead.
+    """
+    outcomes: dict[int, list[CaptureResult] | str] = {}
+    for case_id in case_ids:
+        try:
+            outcomes[case_id] = await capture_case_async(
+                session_factory, case_id, root=root, actor=actor, timeout_ms=timeout_ms
+            )
+        except Exception as error:  # one hostile or dead page must not end a crawl's evidence run
+            outcomes[case_id] = f"{type(error).__name__}: {error}"
+    return outcomes

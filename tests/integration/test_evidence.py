@@ -225,3 +225,38 @@ def test_capture_case_stores_hashes_and_verify_by_case(listing_site, tmp_path, c
     assert main(["evidence", "--db", url, "verify", str(case_id)]) == 1  # …the database is not
     out = capsys.readouterr().out
     assert f"已改动 changed: {DOM}" in out and f"已改动 changed: {MANIFEST}" in out
+
+
+@pytest.fixture(scope="module")
+def demo_market():
+    from demo.testing import running_market
+
+    with running_market(seed=1) as market:
+        yield market
+
+
+@pytest.mark.parametrize("platform", ["demo-taobao", "demo-pdd"])
+def test_capture_of_a_demo_listing_verifies(demo_market, platform, tmp_path):
+    """taobao serves GBK; pdd renders its page with JavaScript, so only the rendered DOM shows the title."""
+    product = demo_market.catalogue.listings(platform)[0]
+    result = capture_page_sync(f"{demo_market.url}{product.path}", tmp_path / "capture")
+    assert result.complete and result.http_status == 200, result.problems
+    assert product.title in (result.directory / DOM).read_text(encoding="utf-8")
+    assert any(name.startswith("images/") for name in result.files)
+    assert verify_directory(result.directory).passed
+
+
+def test_pipeline_helper_captures_each_case_and_reports_failures(listing_site, tmp_path):
+    from crawler.evidence import capture_cases_async
+
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    migrate(url)
+    Session = session_factory(url)
+    good = make_listing("1", title=TITLE)
+    good = type(good).from_record({**good.to_record(), "url": f"{listing_site}/item/8812734"})
+    with Session.begin() as session:
+        summary = record_batch(session, [(good, make_finding(good, ("GI_FALSE_ORIGIN", "FJQC")))])
+    [case_id] = summary.opened_case_ids
+    outcomes = asyncio.run(capture_cases_async(Session, [case_id, 424242], root=tmp_path / "evidence"))
+    assert len(outcomes[case_id]) == 1 and outcomes[case_id][0].complete
+    assert "no case 424242" in outcomes[424242]
