@@ -236,6 +236,13 @@ class ImageAnalyser:
             pass  # a read-only or full data directory costs speed, never results
 
 
+def analyser_for_pack(pack, *, ocr: bool = True, fetch_urls: bool = False) -> ImageAnalyser:
+    """The analyser `haopin scan` uses: the pack's logos, OCR, the on-disk cache, and URL
+    fetching only when asked for."""
+    logo_index = LogoIndex.from_pack(pack) if pack.logo_marks else None
+    return ImageAnalyser(logo_index, ocr=ocr, fetch=FetchPolicy(allow_urls=fetch_urls))
+
+
 def analyse_listing_images(
     listing,
     base_dir: str | Path | None,

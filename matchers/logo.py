@@ -193,12 +193,15 @@ class LogoIndex:
         score = _score(inliers, inlier_ratio, agreement - contradiction, hash_distance)
         measurements = {
             "inliers": float(inliers),
-            "inlier_ratio": round(inlier_ratio, 3),
-            "cell_agreement": round(agreement, 3),
-            "cell_contradiction": round(contradiction, 3),
+            "inlier_ratio": round(float(inlier_ratio), 3),
+            "cell_agreement": round(float(agreement), 3),
+            "cell_contradiction": round(float(contradiction), 3),
             "hash_distance": float(hash_distance),
-            "angle": round(angle, 1),
-            "width_fraction": round(width_fraction, 3),
+            # What a finding's evidence quotes as `distance`: bits (of 64) by which the rectified
+            # region's edge hash differs from the logo's.
+            "distance": float(hash_distance),
+            "angle": round(float(angle), 1),
+            "width_fraction": round(float(width_fraction), 3),
         }
         return LogoHit(mark_id=model.mark_id, bbox=bbox, score=score, measurements=measurements)
 
@@ -206,7 +209,7 @@ class LogoIndex:
 def _score(inliers: int, inlier_ratio: float, agreement: float, hash_distance: float) -> float:
     evidence = min(1.0, inliers / 40) * 0.3 + min(1.0, inlier_ratio / 0.6) * 0.2 + agreement * 0.35
     evidence += max(0.0, 1 - hash_distance / 64) * 0.15
-    return round(min(0.99, 0.5 + evidence / 2), 3)
+    return round(float(min(0.99, 0.5 + evidence / 2)), 3)
 
 
 # --- reference side -------------------------------------------------------------------------

@@ -20,6 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--brand-pack", required=True, metavar="DIR", help="brand pack folder")
     parser.add_argument("--input", required=True, metavar="FILE.jsonl", help="listing records")
     parser.add_argument("--output", required=True, metavar="FILE.jsonl", help="where to write findings")
+    images = parser.add_argument_group("images (logo detection and text in images; see docs/images.md)")
+    images.add_argument("--no-images", action="store_true", help="do not look at listing images at all")
+    images.add_argument("--fetch-images", action="store_true",
+                        help="also download images given as http(s) URLs (bounded; public addresses only)")
+    images.add_argument("--no-ocr", action="store_true", help="detect logos but do not read text in images")
     parser.set_defaults(handler=run)
 
 
@@ -52,6 +57,12 @@ def run(args: argparse.Namespace, *, analyse_images=None) -> int:
     if output_path.exists() and output_path.resolve() == input_path.resolve():
         raise UsageError("--output must not be the --input file")
     pack = load_pack_or_usage_error(args.brand_pack)
+    if analyse_images is None and not getattr(args, "no_images", False):
+        from crawler.imagesource import analyser_for_pack
+
+        analyse_images = analyser_for_pack(
+            pack, ocr=not getattr(args, "no_ocr", False), fetch_urls=getattr(args, "fetch_images", False)
+        )
     scanner = Scanner(pack, analyse_images=analyse_images)
     summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty())
     codes = ", ".join(f"{code} {count}" for code, count in sorted(summary.codes.items()))

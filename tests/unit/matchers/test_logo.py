@@ -81,7 +81,10 @@ def test_logo_found_under_transform(which, placement, quality, pack_logo, pack_i
     hit = hits[0]
     assert overlap(hit.bbox, scene.logo_bbox) > 0.6, (hit.bbox, scene.logo_bbox)
     assert 0.5 < hit.score <= 1.0
-    assert {"inliers", "inlier_ratio", "cell_agreement", "hash_distance"} <= set(hit.measurements)
+    assert {"inliers", "inlier_ratio", "cell_agreement", "hash_distance", "distance"} <= set(hit.measurements)
+    # Hits go into JSON findings and the cache: plain Python numbers only.
+    assert type(hit.score) is float and all(type(value) is float for value in hit.measurements.values())
+    assert all(type(value) is int for value in hit.bbox)
 
 
 def test_whole_photo_greyscale_still_found(pack_logo, pack_index):
