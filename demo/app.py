@@ -32,6 +32,8 @@ PDD_PAGE_SIZE = 20
 DOUYIN_COUNT, DOUYIN_MAX_COUNT = 10, 30
 XIANYU_PAGE_SIZE = 15
 FAILURE_STATUSES = (500, 502, 503, 504)
+# Real platforms cut long queries; so does the demo, which keeps a hostile query from costing much.
+MAX_KEYWORD_CHARS = 60
 # Requests that never fail or count against the rate limit: a crawler must be able to read
 # robots.txt, and the SPA's own script stands for a CDN asset.
 EXEMPT_PATHS = ("/", "/robots.txt", "/pdd/static/app.js", "/douyin/static/blank.gif")
@@ -150,6 +152,10 @@ async def misbehave(request: web.Request, handler):
 # ---------------------------------------------------------------------------
 
 
+def _keyword(request: web.Request, name: str) -> str:
+    return request.query.get(name, "").strip()[:MAX_KEYWORD_CHARS]
+
+
 def _page(request: web.Request, name: str = "page") -> int:
     try:
         return max(1, int(request.query.get(name, "1")))
@@ -256,7 +262,7 @@ async def flavour_home(request: web.Request) -> web.Response:
 
 async def taobao_search(request: web.Request) -> web.Response:
     market = request.app[MARKET]
-    keyword = request.query.get("q", "").strip()
+    keyword = _keyword(request, "q")
     page = _page(request)
     found = market.catalogue.search("demo-taobao", keyword) if keyword else []
     results, pages = _slice(found, page, TAOBAO_PAGE_SIZE)
@@ -286,7 +292,7 @@ async def taobao_shop(request: web.Request) -> web.Response:
 
 async def jd_search(request: web.Request) -> web.Response:
     market = request.app[MARKET]
-    keyword = request.query.get("keyword", "").strip()
+    keyword = _keyword(request, "keyword")
     page = _page(request)
     page_size = _bounded(request, "pagesize", JD_PAGE_SIZE, JD_MAX_PAGE_SIZE)
     found = market.catalogue.search("demo-jd", keyword) if keyword else []
@@ -377,7 +383,7 @@ async def pdd_api_search(request: web.Request) -> web.Response:
     if not _pdd_signed(request):
         return web.json_response({"error_code": 40001, "error_msg": "anti_content 校验失败"}, status=403)
     market = request.app[MARKET]
-    keyword = request.query.get("q", "").strip()
+    keyword = _keyword(request, "q")
     page = _page(request)
     found = market.catalogue.search("demo-pdd", keyword) if keyword else []
     results, pages = _slice(found, page, PDD_PAGE_SIZE)
@@ -435,7 +441,7 @@ async def pdd_api_goods(request: web.Request) -> web.Response:
 
 async def douyin_search(request: web.Request) -> web.Response:
     market = request.app[MARKET]
-    keyword = request.query.get("keyword", "").strip()
+    keyword = _keyword(request, "keyword")
     count = _bounded(request, "count", DOUYIN_COUNT, DOUYIN_MAX_COUNT)
     try:
         offset = max(0, int(request.query.get("cursor", "0") or "0"))
@@ -484,7 +490,7 @@ async def blank_gif(request: web.Request) -> web.Response:
 
 async def xianyu_search(request: web.Request) -> web.Response:
     market = request.app[MARKET]
-    keyword = request.query.get("keyword", "").strip()
+    keyword = _keyword(request, "keyword")
     page = _page(request)
     found = market.catalogue.search("demo-xianyu", keyword) if keyword else []
     results, pages = _slice(found, page, XIANYU_PAGE_SIZE)
