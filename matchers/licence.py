@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from matchers.normalise import normalise_text
@@ -63,10 +64,39 @@ class Standing:
         return self.state == LAPSED
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """A dict that forgets everything when full: bounded memory on endless streams, O(1) lookups."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._data: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self._data.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        if len(self._data) >= self._size:
+            self._data.clear()
+        self._data[key] = value
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_shop_keys: BoundedCache[str, str] = BoundedCache(100_000)
+
+
 def shop_key(text: str) -> str:
     """Shop ids and names compare ignoring case, width, spacing, punctuation and traditional forms."""
-    folded = normalise_text(text)
-    return folded or re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    if text.isascii():
+        return _NOT_ALNUM.sub("", text.lower()) or text.strip()
+    found = _shop_keys.get(text)
+    if found is None:
+        found = normalise_text(text) or re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+        _shop_keys.put(text, found)
+    return found
 
 
 def _head(word: str) -> str:

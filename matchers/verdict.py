@@ -29,6 +29,7 @@ from matchers.licence import (
     NOT_YET_VALID,
     STATUS_NAMES,
     SUSPENDED,
+    BoundedCache,
     LicenceRegister,
     Standing,
 )
@@ -63,6 +64,7 @@ ORIGIN_ATTRIBUTES = ("产地", "原产地", "发货地", "产区", "商品产地
 FRESH_WORDS = ("当季", "现摘", "新鲜采摘", "现采", "鲜摘", "应季", "新果", "树上现摘", "产地现摘", "鲜果")
 _CLAIM_CODES = {"authorisation": "FALSE_AUTH_CLAIM", "traceability": "FALSE_TRACE_CLAIM"}
 _CLAIM_SCORE = 0.85
+SELLER_CACHE_SIZE = 50_000
 _PLACE_WINDOW = 8
 
 # Weights to kilograms for unit-aware price checks.
@@ -120,6 +122,8 @@ class Judge:
         self._register = LicenceRegister(pack)
         self._origins = {mark.id: OriginMatcher(mark.origin) for mark in pack.gi_marks}
         self._brand_of = {mark.id: self._brand_name(mark) for mark in pack.marks}
+        # One shop has many listings: its name is matched once, not once per listing.
+        self._seller_hits: BoundedCache[str, list[MarkHit]] = BoundedCache(SELLER_CACHE_SIZE)
         parents: set[str] = set()
         for matcher in self._origins.values():
             parents |= matcher.parents
@@ -163,7 +167,14 @@ class Judge:
     def _text_uses(self, texts: Sequence[_Text]) -> list[SignUse]:
         uses: list[SignUse] = []
         for item in texts:
-            for hit in self._matcher.find(item.text, field=item.field):
+            if item.field == "seller":
+                hits = self._seller_hits.get(item.text)
+                if hits is None:
+                    hits = self._matcher.find(item.text, field="seller")
+                    self._seller_hits.put(item.text, hits)
+            else:
+                hits = self._matcher.find(item.text, field=item.field)
+            for hit in hits:
                 uses.append(self._use_from_hit(hit, Evidence(item.field, hit.span, hit.matched), item.where))
         return uses
 
