@@ -431,7 +431,7 @@ def _summaries(
     if not case_ids:
         return {}
     cases: dict[int, tuple[Case, Seller, str]] = {}
-    best: dict[int, tuple[Violation, Finding, Sighting, Listing]] = {}
+    best: dict[int, Any] = {}
     listing_counts: dict[int, int] = {}
     captures: dict[int, EvidenceCapture] = {}
     for chunk in _chunks(case_ids):
@@ -442,20 +442,33 @@ def _summaries(
             .where(Case.id.in_(chunk))
         ):
             cases[case.id] = (case, seller, slug)
-        for violation, finding, sighting, listing in session.execute(
-            select(Violation, Finding, Sighting, Listing)
+        # Pick each case's strongest violation on light columns; load its record afterwards.
+        ranking: dict[int, tuple] = {}
+        for case_id, violation_id, score, found_at in session.execute(
+            select(Violation.case_id, Violation.id, Violation.score, Finding.last_found_at)
+            .join(Finding, Finding.id == Violation.finding_id)
+            .where(Violation.case_id.in_(chunk))
+        ):
+            key = (score, found_at, violation_id)
+            if case_id not in ranking or key > ranking[case_id]:
+                ranking[case_id] = key
+        for row in session.execute(
+            select(
+                Violation.case_id,
+                Violation.reason,
+                Violation.legal_basis,
+                Violation.evidence,
+                Sighting.record,
+                Listing.external_id,
+                Listing.url,
+                Listing.title,
+            )
             .join(Finding, Finding.id == Violation.finding_id)
             .join(Sighting, Sighting.id == Finding.sighting_id)
             .join(Listing, Listing.id == Finding.listing_id)
-            .where(Violation.case_id.in_(chunk))
+            .where(Violation.id.in_([key[2] for key in ranking.values()]))
         ):
-            current = best.get(violation.case_id)
-            if current is None or (violation.score, finding.last_found_at, violation.id) > (
-                current[0].score,
-                current[1].last_found_at,
-                current[0].id,
-            ):
-                best[violation.case_id] = (violation, finding, sighting, listing)
+            best[row.case_id] = row
         listing_counts.update(
             session.execute(
                 select(CaseListing.case_id, func.count())
@@ -476,9 +489,7 @@ def _summaries(
             continue
         case, seller, slug = cases[case_id]
         chosen = best.get(case_id)
-        record = chosen[2].record if chosen else {}
-        violation = chosen[0] if chosen else None
-        listing = chosen[3] if chosen else None
+        record = chosen.record if chosen is not None and isinstance(chosen.record, dict) else {}
         capture = captures.get(case_id)
         capture_files = files.get(capture.id, ()) if capture else ()
         status = (status_of or {}).get(case_id, case.status)
@@ -487,14 +498,14 @@ def _summaries(
         result[case_id] = CaseSummary(
             case_id=case.id,
             platform=slug,
-            listing_id=listing.external_id if listing else "",
-            url=listing.url if listing else "",
-            title=listing.title if listing else "",
+            listing_id=chosen.external_id if chosen else "",
+            url=chosen.url if chosen else "",
+            title=chosen.title if chosen else "",
             code=case.code,
             mark_id=case.mark,
             risk=case.risk,
-            reason=violation.reason if violation else "",
-            legal_basis=violation.legal_basis if violation else "",
+            reason=chosen.reason if chosen else "",
+            legal_basis=chosen.legal_basis if chosen else "",
             status=status,
             opened_at=ctx.local(case.opened_at),
             last_seen_at=ctx.local(case.last_seen_at),
@@ -511,7 +522,13 @@ def _summaries(
             relisting_of=case.relisting_of_id,
             listing_count=max(listing_counts.get(case_id, 1), 1),
             comparison=_comparison(
-                case.mark, violation, record, capture, capture_files, ctx, images=with_images
+                case.mark,
+                chosen.evidence if chosen else None,
+                record,
+                capture,
+                capture_files,
+                ctx,
+                images=with_images,
             ),
             evidence=tuple(capture_files),
             thumbnail=_screenshot(capture, capture_files, ctx, thumbnail=True) if with_images else None,
@@ -636,7 +653,7 @@ def _registered(
 
 def _comparison(
     mark_id: str,
-    violation: Violation | None,
+    evidence: Any,
     record: dict[str, Any],
     capture: EvidenceCapture | None,
     capture_files: Sequence[EvidenceFile],
@@ -645,7 +662,7 @@ def _comparison(
     images: bool,
 ) -> SignComparison:
     text, registration, goods, logo_path = _registered(mark_id, ctx)
-    evidence = violation.evidence if violation is not None and isinstance(violation.evidence, dict) else {}
+    evidence = evidence if isinstance(evidence, dict) else {}
     crop = None
     distance = evidence.get("distance") if isinstance(evidence.get("distance"), (int, float)) else None
     if images:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import re
 import time
 import unicodedata
@@ -588,7 +589,7 @@ class CaseRecorder:
     case) is rolled back and retried; the database's unique constraints decide.
     """
 
-    RETRIES = 3
+    RETRIES = 6
 
     def __init__(
         self,
@@ -625,7 +626,7 @@ class CaseRecorder:
                 if attempt == self.RETRIES:
                     raise
                 log.warning("batch of %d collided with another writer (%s); retrying", len(batch), error.orig)
-                time.sleep(0.2 * attempt)
+                time.sleep(random.uniform(0.05, 0.25) * attempt)
         self.summary.merge(summary)
         if self.on_commit is not None:
             self.on_commit(summary)
