@@ -91,30 +91,32 @@ class OriginMatcher:
         county_forms: set[str] = set()
         town_forms: set[str] = set()
         parents: set[str] = set()
+        whole_provinces: set[str] = set()
         for raw in origin:
             name = normalise_text(raw)
             if not name:
                 continue
-            components = _split_components(name)
             province = _province_of(name)
-            if province is not None and len(components) >= 1:
-                parents.add(province)
+            if province is not None:
                 rest = name[len(province) :]
                 for suffix in _PROVINCE_SUFFIXES:
                     if rest.startswith(suffix):
                         rest = rest[len(suffix) :]
                         break
                 if not rest:
-                    continue  # a bare province in the origin list is a parent, not an origin
+                    whole_provinces.add(province)  # the GI covers the whole province
+                    continue
+                parents.add(province)
                 name = rest
-            if any(name.endswith(suffix) for suffix in _TOWN_SUFFIXES):
+            if name.endswith(_TOWN_SUFFIXES):
                 town_forms.add(name)
                 if name.endswith("街道办事处"):
                     town_forms.add(name[: -len("办事处")])
                 continue
             county_forms.add(name)
-            core = _strip_suffix(name, _COUNTY_SUFFIXES)
-            county_forms.add(core)
+            county_forms.add(_strip_suffix(name, _COUNTY_SUFFIXES))
+        county_forms |= whole_provinces
+        parents -= whole_provinces
         # Romanised locations ("Fengjie, Chongqing") appear on export-oriented shops.
         county_forms |= {_romanise(form) for form in county_forms if len(form) >= 2}
         parents |= {_romanise(parent) for parent in parents}

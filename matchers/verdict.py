@@ -32,6 +32,7 @@ from matchers.licence import (
     BoundedCache,
     LicenceRegister,
     Standing,
+    goods_related,
 )
 from matchers.pack import BrandPack, Mark
 from matchers.places import KNOWN_REGIONS, PROVINCES, OriginCheck, OriginMatcher
@@ -199,7 +200,7 @@ class Judge:
             where = f"第{analysis.index + 1}张商品图片"
             logo_boxes = []
             for logo in analysis.logo_hits:
-                mark = self._marks.get(logo.mark_id)
+                mark = self._logo_mark(logo.mark_id)
                 if mark is None:
                     continue
                 logo_boxes.append(logo.bbox)
@@ -228,6 +229,13 @@ class Judge:
         return uses
 
     # -- helpers used by the context ---------------------------------------------
+
+    def _logo_mark(self, mark_id: str) -> Mark | None:
+        """The logo mark a detector's hit names; a hit named by its word mark maps to that mark's logo."""
+        mark = self._marks.get(mark_id)
+        if mark is None or mark.is_logo:
+            return mark
+        return next((logo for logo in self.pack.logo_marks if logo.of == mark_id), None)
 
     def _brand_name(self, mark: Mark) -> str:
         if mark.text:
@@ -404,7 +412,7 @@ class _Context:
             _adjective, noun = RULE_WORDING.get(use.rule, ("", "变体写法"))
             shown = f"地理标志“{mark.text}”的变体写法“{use.matched.strip()}”（{noun}）"
         reason = (
-            f"{use.where}使用{shown}，但{label}“{check.location}”不在“{mark.text}”的产地范围"
+            f"{self.seller_name}在{use.where}使用{shown}，但{label}“{check.location}”不在“{mark.text}”的产地范围"
             f"（{self._origin_summary(mark)}）内，属产地不实。"
         )
         score = min(1.0, 0.85 + 0.1 * use.score)
@@ -473,7 +481,7 @@ class _Context:
                 return use.mark
         goods = self.goods()
         for gi in self.pack.gi_marks:
-            if any(word in gi.goods for word in goods):
+            if not gi.goods or any(goods_related(word, gi_goods) for word in goods for gi_goods in gi.goods):
                 return gi
         return None
 

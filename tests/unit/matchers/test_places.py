@@ -61,3 +61,20 @@ def test_check_keeps_location_as_written_and_matched_name():
 def test_parents_come_from_origin_names():
     assert "重庆" in FENGJIE.parents
     assert OriginMatcher(["巫山县"]).check("重庆").inside is False  # no parent known: 重庆 is just elsewhere
+
+
+@pytest.mark.parametrize(
+    "origin, location, inside",
+    [
+        (["新疆"], "新疆 哈密", True),  # a GI covering a whole province
+        (["新疆维吾尔自治区"], "新疆维吾尔自治区乌鲁木齐市", True),
+        (["新疆"], "甘肃 兰州", False),
+        (["赣州", "江西省赣州市", "信丰县"], "江西 赣州", True),  # a prefecture-level GI
+        (["赣州", "江西省赣州市", "信丰县"], "信丰", True),
+        (["赣州", "江西省赣州市", "信丰县"], "江西 南昌", False),
+        (["赣州", "江西省赣州市", "信丰县"], "江西", None),
+        (["赣州", "江西省赣州市", "信丰县"], "重庆 奉节", False),
+    ],
+)
+def test_other_origin_areas(origin, location, inside):
+    assert OriginMatcher(origin).check(location).inside is inside
