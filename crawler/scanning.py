@@ -43,11 +43,20 @@ class Scanner:
         self.pack = pack
         self.judge = Judge(pack)
         self.analyse_images = analyse_images
+        # Listings whose images could not be analysed at all: judged on their text, counted here.
+        self.image_failures = 0
+        self.last_image_failure: str | None = None
 
     def scan(self, listing: Listing, base_dir: Path | None = None) -> Finding:
         images: Sequence[ImageAnalysis] = ()
         if self.analyse_images is not None and listing.images:
-            images = self.analyse_images(listing, base_dir or Path.cwd())
+            try:
+                images = self.analyse_images(listing, base_dir or Path.cwd())
+            except Exception as error:  # one broken image must not stop a scan of thousands
+                self.image_failures += 1
+                self.last_image_failure = (
+                    f"{listing.platform}/{listing.listing_id}: {type(error).__name__}: {error}"
+                )
         return self.judge.judge(listing, images=images)
 
 

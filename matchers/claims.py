@@ -15,7 +15,7 @@ from matchers.text import find_phrases
 
 CLAIM_NOUNS = {"authorisation": "授权", "traceability": "溯源", "origin": "产地"}
 # A phrase right after one of these is a disclaimer (非官方授权, 未授权), not a claim.
-NEGATIONS = ("非", "无", "未", "没有", "不是", "并非", "暂无", "不")
+NEGATIONS = ("非", "无", "未", "未经", "没有", "不是", "并非", "暂无", "不", "禁止", "严禁")
 _PADDING = " \t\u3000·•*-_|/、，,"
 
 

@@ -22,8 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", required=True, metavar="FILE.jsonl", help="where to write findings")
     images = parser.add_argument_group("images (logo detection and text in images; see docs/images.md)")
     images.add_argument("--no-images", action="store_true", help="do not look at listing images at all")
-    images.add_argument("--fetch-images", action="store_true",
-                        help="also download images given as http(s) URLs (bounded; public addresses only)")
+    images.add_argument(
+        "--fetch-images",
+        action="store_true",
+        help="also download images given as http(s) URLs (bounded; public addresses only)",
+    )
     images.add_argument("--no-ocr", action="store_true", help="detect logos but do not read text in images")
     parser.set_defaults(handler=run)
 
@@ -64,7 +67,16 @@ def run(args: argparse.Namespace, *, analyse_images=None) -> int:
             pack, ocr=not getattr(args, "no_ocr", False), fetch_urls=getattr(args, "fetch_images", False)
         )
     scanner = Scanner(pack, analyse_images=analyse_images)
-    summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty())
+    try:
+        summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty())
+    except OSError as error:
+        raise UsageError(f"cannot read {input_path} or write {output_path}: {error}") from None
+    if scanner.image_failures:
+        print(
+            f"images of {scanner.image_failures} listing(s) could not be analysed; those listings were judged "
+            f"on their text only (last: {scanner.last_image_failure})",
+            file=sys.stderr,
+        )
     codes = ", ".join(f"{code} {count}" for code, count in sorted(summary.codes.items()))
     print(
         f"scanned {summary.scanned} listing(s), {summary.flagged} flagged"

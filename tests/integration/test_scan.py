@@ -193,3 +193,16 @@ def test_real_process_exit_code_and_stderr(tmp_path):
     assert "line 2: not valid JSON" in result.stderr
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
     assert len(read_jsonl(output)) == 1
+
+
+def test_failing_image_analysis_falls_back_to_text(tmp_path):
+    from matchers.records import Listing
+
+    def analyse(listing, base_dir):
+        raise OSError("disk on fire")
+
+    scanner = Scanner(load_pack(PACK), analyse_images=analyse)
+    item = Listing.from_record(json.loads(record(7, "奉节脐橙", images=["images/7.jpg"])))
+    finding = scanner.scan(item, tmp_path)
+    assert [v.code for v in finding.violations] == ["GI_FALSE_ORIGIN"]
+    assert scanner.image_failures == 1 and "disk on fire" in scanner.last_image_failure
