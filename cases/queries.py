@@ -84,7 +84,7 @@ def case_query(filters: CaseFilter) -> Select[tuple[Case]]:
     if filters.seller:
         pattern = f"%{filters.seller}%"
         query = query.where(
-            or_(Seller.shop_key == filters.seller, Seller.name.like(pattern), Seller.company.like(pattern))
+            or_(Seller.shop_key == filters.seller, Seller.name.ilike(pattern), Seller.company.ilike(pattern))
         )
     if filters.min_risk is not None:
         query = query.where(Case.risk >= filters.min_risk)

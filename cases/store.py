@@ -178,12 +178,12 @@ class _BatchWriter:
             return self.summary
         self._load_platforms({listing.platform for listing, _ in pairs})
         self._upsert_sellers(pairs)
+        # Linked first, so a removed shop reappearing on another platform in this very batch is a relisting.
+        self._link_sellers()
         self._upsert_listings(pairs)
         self._prefetch_history()
         for listing, finding in pairs:
             self._record(listing, finding)
-        self.session.flush()
-        self._link_sellers()
         self.session.flush()
         self.summary.opened_case_ids = [case.id for case in self.fresh_cases.values()]
         self.summary.relisting_case_ids = [case.id for case in self.relistings]

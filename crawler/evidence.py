@@ -65,6 +65,8 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGES = 20
 MAX_REDIRECTS = 5
 MAX_SCREENSHOT_HEIGHT = 20_000
+MAX_DOM_CHARS = 32 * 1024 * 1024
+MAX_PDF_PAGES = 40
 HTTP_TIMEOUT = 30.0
 PAGE_TIMEOUT_MS = 45_000
 _IMAGE_TYPES = {
@@ -251,9 +253,20 @@ async def _browser_capture(url: str, directory: Path, *, timeout_ms: int) -> dic
                 )
             else:
                 await page.screenshot(path=str(directory / SCREENSHOT), full_page=True)
-            (directory / DOM).write_text(await page.content(), encoding="utf-8")
+            dom = await page.content()
+            if len(dom) > MAX_DOM_CHARS:
+                facts["problems"].append(
+                    f"rendered page has {len(dom)} characters; kept the first {MAX_DOM_CHARS}"
+                )
+                dom = dom[:MAX_DOM_CHARS]
+            (directory / DOM).write_text(dom, encoding="utf-8")
             await page.emulate_media(media="screen")
-            await page.pdf(path=str(directory / PDF), format="A4", print_background=True)
+            await page.pdf(
+                path=str(directory / PDF),
+                format="A4",
+                print_background=True,
+                page_ranges=f"1-{MAX_PDF_PAGES}",
+            )
             facts["image_urls"] = await page.evaluate(
                 "Array.from(document.images).map(i => i.currentSrc || i.src).filter(Boolean)"
             )

@@ -276,7 +276,10 @@ def run_show(args) -> int:
             out.append(f"屡犯: 该店铺共有 {total} 件案件")
         for other_id in linked_seller_ids(session, seller.id):
             other = session.get(Seller, other_id)
-            out.append(f"关联店铺: {other.platform.slug} {_shop(other)}（同一经营者，依据店铺名/公司名）")
+            their_cases = ", ".join(f"#{other_case.id}" for other_case in other.cases) or "无案件"
+            out.append(
+                f"关联店铺: {other.platform.slug} {_shop(other)}（同一经营者，依据店铺名/公司名）: {their_cases}"
+            )
         allowed = allowed_transitions(case.status)
         out.append("可变更为: " + (", ".join(status_label(s) for s in allowed) if allowed else "（已结案）"))
 

@@ -67,6 +67,13 @@ def listing_site():
     async def moved(request):
         raise web.HTTPFound("/item/8812734")
 
+    async def tall(request):
+        page = '<html><body><div style="height:60000px;background:linear-gradient(#fff,#f80)">长页面</div></body></html>'
+        return web.Response(text=page, content_type="text/html")
+
+    async def gone(request):
+        return web.Response(text="<h1>商品已下架</h1>", status=404, content_type="text/html")
+
     async def picture(request):
         return web.Response(body=image, content_type="image/png")
 
@@ -74,6 +81,8 @@ def listing_site():
     app.router.add_get("/item/8812734", item)
     app.router.add_get("/old/8812734", moved)
     app.router.add_get("/img/main.png", picture)
+    app.router.add_get("/tall", tall)
+    app.router.add_get("/gone", gone)
 
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
@@ -260,3 +269,21 @@ def test_pipeline_helper_captures_each_case_and_reports_failures(listing_site, t
     outcomes = asyncio.run(capture_cases_async(Session, [case_id, 424242], root=tmp_path / "evidence"))
     assert len(outcomes[case_id]) == 1 and outcomes[case_id][0].complete
     assert "no case 424242" in outcomes[424242]
+
+
+def test_endless_page_is_cut_and_the_cut_recorded(listing_site, tmp_path):
+    result = capture_page_sync(f"{listing_site}/tall", tmp_path / "tall")
+    with Image.open(result.directory / SCREENSHOT) as shot:
+        assert shot.height == 20_000
+    assert any("screenshot keeps the first 20000px" in problem for problem in result.problems)
+    env = json.loads((result.directory / ENVIRONMENT).read_text(encoding="utf-8"))
+    assert env["problems"] == result.problems
+    assert verify_directory(result.directory).passed
+
+
+def test_removed_page_is_captured_with_its_status(listing_site, tmp_path):
+    """A 404 "已下架" page is itself evidence that the listing was taken down."""
+    result = capture_page_sync(f"{listing_site}/gone", tmp_path / "gone")
+    assert result.http_status == 404
+    assert "商品已下架" in (result.directory / DOM).read_text(encoding="utf-8")
+    assert verify_directory(result.directory).passed

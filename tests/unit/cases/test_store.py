@@ -279,3 +279,28 @@ def test_content_hash_ignores_capture_time_only():
 )
 def test_name_key(raw, shop, expected, why):
     assert name_key(raw, shop=shop) == expected, why
+
+
+def test_removed_seller_reappearing_on_another_platform_is_a_relisting(Session):
+    taobao = make_listing(
+        "1",
+        platform="demo-taobao",
+        seller_id="tb-77",
+        seller_name="赣州鲜果坊",
+        company="赣州市某某果业有限公司",
+        captured_at=WEEK1,
+    )
+    summary = store(Session, [(taobao, make_finding(taobao, ("GI_FALSE_ORIGIN", "FJQC")))])
+    old_id = summary.opened_case_ids[0]
+    close_as(Session, old_id, "escalated", "removed")
+    jd = make_listing(
+        "2",
+        platform="demo-jd",
+        seller_id="jd-9",
+        seller_name="另一个店名",
+        company="赣州市某某果业有限公司",
+        captured_at=WEEK2,
+    )
+    summary = store(Session, [(jd, make_finding(jd, ("GI_FALSE_ORIGIN", "FJQC")))])
+    with Session() as session:
+        assert session.get(Case, summary.opened_case_ids[0]).relisting_of_id == old_id
