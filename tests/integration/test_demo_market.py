@@ -64,6 +64,7 @@ def test_cli_refuses_a_port_in_use():
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_pdd_listings_appear_only_after_javascript_even_with_faults():
     from playwright.sync_api import sync_playwright
 
