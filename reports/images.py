@@ -62,7 +62,8 @@ def embed_image(
     if top_only and image.height * max_width > image.width * bound_height:
         image = image.crop((0, 0, image.width, max(1, image.width * bound_height // max_width)))
     image = _flatten(image)
-    image.thumbnail((max_width, bound_height))
+    # reducing_gap: shrink by whole factors first; a 1280-wide screenshot thumbnails several times faster.
+    image.thumbnail((max_width, bound_height), reducing_gap=2.0)
     buffer = io.BytesIO()
     photographic = image.width * image.height > 40_000
     if photographic:
