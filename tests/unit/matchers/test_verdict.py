@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matchers.pack import load_pack
 from matchers.records import Listing
@@ -33,10 +35,15 @@ L008_EXPIRED = dict(platform="demo-taobao", seller={"id": "tb_fj_expired", "name
 L009_FUTURE = dict(platform="demo-jd", seller={"id": "jd_fj_future", "name": "预备旅游"})
 L010_BY_NAME = dict(platform="demo-xianyu", seller={"id": "xy-77", "name": "奉节果农样板家庭农场"})
 L010_BY_COMPANY = dict(
-    platform="demo-douyin", seller={"id": "dy-1", "name": "某直播间", "company": "重庆市奉节县样板脐橙种植家庭农场（虚构）"}
+    platform="demo-douyin",
+    seller={"id": "dy-1", "name": "某直播间", "company": "重庆市奉节县样板脐橙种植家庭农场（虚构）"},
 )
-STRANGER = dict(platform="demo-taobao", seller={"id": "s-1021", "name": "果园直发店", "location": "江西 赣州"})
-STRANGER_FENGJIE = dict(platform="demo-pdd", seller={"id": "p-9", "name": "老李果园", "location": "重庆 奉节"})
+STRANGER = dict(
+    platform="demo-taobao", seller={"id": "s-1021", "name": "果园直发店", "location": "江西 赣州"}
+)
+STRANGER_FENGJIE = dict(
+    platform="demo-pdd", seller={"id": "p-9", "name": "老李果园", "location": "重庆 奉节"}
+)
 IMPOSTOR_ID_OTHER_PLATFORM = dict(platform="demo-pdd", seller={"id": "tb_fjqc_flagship", "name": "冒名店"})
 
 OUTSIDE = {"ship_from": "江西 赣州"}
@@ -71,29 +78,69 @@ def text_image(*texts, index=0):
 
 CASES = [
     # -- word marks: exact vs similar (§4.1) -----------------------------------------
-    ("exact mark in title", listing("奉上好品 赣南脐橙 10斤", STRANGER, **OUTSIDE), (), {("MARK_UNAUTHORISED", "FSHP")}),
+    (
+        "exact mark in title",
+        listing("奉上好品 赣南脐橙 10斤", STRANGER, **OUTSIDE),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
     ("exact second mark", listing("奉节好品 手工红薯粉条", STRANGER), (), {("MARK_UNAUTHORISED", "FJHP")}),
     ("exact 奉节好味", listing("奉节好味 柴火腊肉 2斤", STRANGER), (), {("MARK_UNAUTHORISED", "FJHW")}),
     ("exact 奉节好景", listing("奉节好景 白帝城门票 电子票", STRANGER), (), {("MARK_UNAUTHORISED", "FJHJ")}),
-    ("registered alias any case", listing("FENGSHANG HAOPIN 蜂蜜", STRANGER), (), {("MARK_UNAUTHORISED", "FSHP")}),
-    ("fullwidth alias", listing("ｆｅｎｇｓｈａｎｇ ｈａｏｐｉｎ 蜂蜜", STRANGER), (), {("MARK_UNAUTHORISED", "FSHP")}),
+    (
+        "registered alias any case",
+        listing("FENGSHANG HAOPIN 蜂蜜", STRANGER),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "fullwidth alias",
+        listing("ｆｅｎｇｓｈａｎｇ ｈａｏｐｉｎ 蜂蜜", STRANGER),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
     ("homophone 奉尚好品", listing("奉尚好品 脐橙", STRANGER, **INSIDE), (), {("MARK_SIMILAR", "FSHP")}),
     ("homophone 凤上好品", listing("凤上好品 土蜂蜜", STRANGER), (), {("MARK_SIMILAR", "FSHP")}),
     ("split by spaces", listing("奉 上 好 品 脐橙", STRANGER, **INSIDE), (), {("MARK_SIMILAR", "FSHP")}),
     ("split by emoji", listing("奉⭐上⭐好⭐品 腊肉", STRANGER), (), {("MARK_SIMILAR", "FSHP")}),
-    ("split by zero-width", listing("奉\u200b上\u200b好\u200b品 香肠", STRANGER), (), {("MARK_SIMILAR", "FSHP")}),
+    (
+        "split by zero-width",
+        listing("奉\u200b上\u200b好\u200b品 香肠", STRANGER),
+        (),
+        {("MARK_SIMILAR", "FSHP")},
+    ),
     ("pinyin without space", listing("FengShangHaoPin 香肠", STRANGER), (), {("MARK_SIMILAR", "FSHP")}),
     ("traditional word mark", listing("奉節好品 禮盒", STRANGER), (), {("MARK_SIMILAR", "FJHP")}),
-    ("mark in description only", listing("农家腊肉", STRANGER, description="正宗奉上好品出品"), (),
-     {("MARK_UNAUTHORISED", "FSHP")}),
-    ("mark in shop name", listing("新鲜土鸡蛋", dict(platform="demo-jd", seller={"id": "j1", "name": "奉上好品专营店"})),
-     (), {("MARK_UNAUTHORISED", "FSHP")}),
-    ("mark in attributes", listing("红心猕猴桃", STRANGER, attributes={"品牌": "奉上好品"}), (),
-     {("MARK_UNAUTHORISED", "FSHP")}),
-    ("two marks two violations", listing("奉上好品 奉节好味 腊肉礼盒", STRANGER), (),
-     {("MARK_UNAUTHORISED", "FSHP"), ("MARK_UNAUTHORISED", "FJHW")}),
-    ("exact and similar of one mark", listing("奉上好品 奉尚好品 脐橙", STRANGER, **INSIDE), (),
-     {("MARK_UNAUTHORISED", "FSHP"), ("MARK_SIMILAR", "FSHP")}),
+    (
+        "mark in description only",
+        listing("农家腊肉", STRANGER, description="正宗奉上好品出品"),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "mark in shop name",
+        listing("新鲜土鸡蛋", dict(platform="demo-jd", seller={"id": "j1", "name": "奉上好品专营店"})),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "mark in attributes",
+        listing("红心猕猴桃", STRANGER, attributes={"品牌": "奉上好品"}),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "two marks two violations",
+        listing("奉上好品 奉节好味 腊肉礼盒", STRANGER),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP"), ("MARK_UNAUTHORISED", "FJHW")},
+    ),
+    (
+        "exact and similar of one mark",
+        listing("奉上好品 奉尚好品 脐橙", STRANGER, **INSIDE),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP"), ("MARK_SIMILAR", "FSHP")},
+    ),
     # -- hard negatives: ordinary language ----------------------------------------------
     ("exception 奉上好品质", listing("为您奉上好品质脐橙", STRANGER, **INSIDE), (), set()),
     ("exception 奉上好评", listing("买家纷纷奉上好评 脐橙", STRANGER, **INSIDE), (), set()),
@@ -103,117 +150,339 @@ CASES = [
     ("empty title", listing("", STRANGER), (), set()),
     ("claims without brand", listing("官方授权 一码溯源 赣南脐橙", STRANGER, **OUTSIDE), (), set()),
     ("origin claim without brand", listing("赣南脐橙 原产地直发 地理标志", STRANGER, **OUTSIDE), (), set()),
-    ("negated claim is no claim", listing("奉节脐橙 非官方授权 自家果园", STRANGER_FENGJIE, **INSIDE), (), set()),
+    (
+        "negated claim is no claim",
+        listing("奉节脐橙 非官方授权 自家果园", STRANGER_FENGJIE, **INSIDE),
+        (),
+        set(),
+    ),
     # -- GI names (§4.2) --------------------------------------------------------------
     ("GI from outside", listing("奉节脐橙 5斤装", STRANGER, **OUTSIDE), (), {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("GI traditional from outside", listing("奉節臍橙 10斤", STRANGER, **OUTSIDE), (), {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("GI split from outside", listing("奉 节 脐 橙 新鲜", STRANGER, **OUTSIDE), (), {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("GI from 重庆 万州 is outside", listing("奉节脐橙 包邮", STRANGER, ship_from="重庆 万州"), (),
-     {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("GI inside origin unlicensed is clean", listing("奉节脐橙 10斤 现摘", STRANGER_FENGJIE, **INSIDE), (), set()),
+    (
+        "GI traditional from outside",
+        listing("奉節臍橙 10斤", STRANGER, **OUTSIDE),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "GI split from outside",
+        listing("奉 节 脐 橙 新鲜", STRANGER, **OUTSIDE),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "GI from 重庆 万州 is outside",
+        listing("奉节脐橙 包邮", STRANGER, ship_from="重庆 万州"),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "GI inside origin unlicensed is clean",
+        listing("奉节脐橙 10斤 现摘", STRANGER_FENGJIE, **INSIDE),
+        (),
+        set(),
+    ),
     ("GI from a town of the county", listing("奉节脐橙 礼盒", STRANGER, ship_from="奉节县草堂镇"), (), set()),
     ("GI full admin form", listing("奉节脐橙", STRANGER, ship_from="重庆市奉节县"), (), set()),
-    ("GI unknown location cannot be proved",
-     listing("奉节脐橙 10斤", dict(platform="demo-taobao", seller={"id": "z", "name": "某店"})), (), set()),
-    ("GI province-only location cannot be proved", listing("奉节脐橙", STRANGER_FENGJIE, ship_from="重庆"), (),
-     set()),
-    ("GI seller location when no ship_from",
-     listing("奉节脐橙 果园直发", dict(platform="demo-taobao", seller={"id": "a", "name": "b", "location": "湖北 宜昌"})),
-     (), {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("GI origin attribute outside", listing("奉节脐橙 10斤", STRANGER, attributes={"产地": "江西赣州"},
-                                            seller={"id": "q", "name": "某店"}), (),
-     {("GI_FALSE_ORIGIN", "FJQC")}),
+    (
+        "GI unknown location cannot be proved",
+        listing("奉节脐橙 10斤", dict(platform="demo-taobao", seller={"id": "z", "name": "某店"})),
+        (),
+        set(),
+    ),
+    (
+        "GI province-only location cannot be proved",
+        listing("奉节脐橙", STRANGER_FENGJIE, ship_from="重庆"),
+        (),
+        set(),
+    ),
+    (
+        "GI seller location when no ship_from",
+        listing(
+            "奉节脐橙 果园直发",
+            dict(platform="demo-taobao", seller={"id": "a", "name": "b", "location": "湖北 宜昌"}),
+        ),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "GI origin attribute outside",
+        listing(
+            "奉节脐橙 10斤", STRANGER, attributes={"产地": "江西赣州"}, seller={"id": "q", "name": "某店"}
+        ),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
     ("GI name is never MARK_*", listing("奉節臍橙 奉 节 脐 橙", STRANGER_FENGJIE, **INSIDE), (), set()),
-    ("GI inside with auth claim", listing("奉节脐橙 官方授权店", STRANGER_FENGJIE, **INSIDE), (),
-     {("FALSE_AUTH_CLAIM", "FJQC")}),
-    ("GI inside with trace claim", listing("奉节脐橙 一码溯源 放心购", STRANGER_FENGJIE, **INSIDE), (),
-     {("FALSE_TRACE_CLAIM", "FJQC")}),
-    ("GI inside with 渝溯源", listing("奉节脐橙 渝溯源认证", STRANGER_FENGJIE, **INSIDE), (),
-     {("FALSE_TRACE_CLAIM", "FJQC")}),
-    ("GI outside with both claims", listing("奉节脐橙 官方授权 扫码溯源", STRANGER, **OUTSIDE), (),
-     {("GI_FALSE_ORIGIN", "FJQC"), ("FALSE_AUTH_CLAIM", "FJQC"), ("FALSE_TRACE_CLAIM", "FJQC")}),
-    ("origin claim beside word mark from outside", listing("奉上好品 脐橙 原产地直发", STRANGER, **OUTSIDE), (),
-     {("MARK_UNAUTHORISED", "FSHP"), ("GI_FALSE_ORIGIN", "FJQC")}),
-    ("origin claim about the true origin", listing("奉上好品 赣南原产地直发 脐橙", STRANGER, **OUTSIDE), (),
-     {("MARK_UNAUTHORISED", "FSHP")}),
-    ("origin claim inside origin is true", listing("奉节脐橙 地理标志产品 产地直发", STRANGER_FENGJIE, **INSIDE), (),
-     set()),
-    ("claim in description next to brand", listing("奉上好品 腊肉", STRANGER, description="本店为官方授权经销商"), (),
-     {("MARK_UNAUTHORISED", "FSHP"), ("FALSE_AUTH_CLAIM", "FSHP")}),
-    ("claim in shop name", listing("奉节脐橙 10斤", dict(platform="demo-taobao",
-                                                      seller={"id": "k", "name": "奉节脐橙官方授权店",
-                                                              "location": "重庆 奉节"})), (),
-     {("FALSE_AUTH_CLAIM", "FJQC")}),
+    (
+        "GI inside with auth claim",
+        listing("奉节脐橙 官方授权店", STRANGER_FENGJIE, **INSIDE),
+        (),
+        {("FALSE_AUTH_CLAIM", "FJQC")},
+    ),
+    (
+        "GI inside with trace claim",
+        listing("奉节脐橙 一码溯源 放心购", STRANGER_FENGJIE, **INSIDE),
+        (),
+        {("FALSE_TRACE_CLAIM", "FJQC")},
+    ),
+    (
+        "GI inside with 渝溯源",
+        listing("奉节脐橙 渝溯源认证", STRANGER_FENGJIE, **INSIDE),
+        (),
+        {("FALSE_TRACE_CLAIM", "FJQC")},
+    ),
+    (
+        "GI outside with both claims",
+        listing("奉节脐橙 官方授权 扫码溯源", STRANGER, **OUTSIDE),
+        (),
+        {("GI_FALSE_ORIGIN", "FJQC"), ("FALSE_AUTH_CLAIM", "FJQC"), ("FALSE_TRACE_CLAIM", "FJQC")},
+    ),
+    (
+        "origin claim beside word mark from outside",
+        listing("奉上好品 脐橙 原产地直发", STRANGER, **OUTSIDE),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP"), ("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "origin claim about the true origin",
+        listing("奉上好品 赣南原产地直发 脐橙", STRANGER, **OUTSIDE),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "origin claim inside origin is true",
+        listing("奉节脐橙 地理标志产品 产地直发", STRANGER_FENGJIE, **INSIDE),
+        (),
+        set(),
+    ),
+    (
+        "claim in description next to brand",
+        listing("奉上好品 腊肉", STRANGER, description="本店为官方授权经销商"),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP"), ("FALSE_AUTH_CLAIM", "FSHP")},
+    ),
+    (
+        "claim in shop name",
+        listing(
+            "奉节脐橙 10斤",
+            dict(
+                platform="demo-taobao",
+                seller={"id": "k", "name": "奉节脐橙官方授权店", "location": "重庆 奉节"},
+            ),
+        ),
+        (),
+        {("FALSE_AUTH_CLAIM", "FJQC")},
+    ),
     # -- licensees ----------------------------------------------------------------------
-    ("licensee by shop id is clean", listing("奉上好品 奉节脐橙 官方授权 一码溯源", L001, **INSIDE), (), set()),
-    ("licensee by shop name is clean", listing("奉上好品 奉节脐橙 10斤", L001_JD_BY_NAME, **INSIDE), (), set()),
+    (
+        "licensee by shop id is clean",
+        listing("奉上好品 奉节脐橙 官方授权 一码溯源", L001, **INSIDE),
+        (),
+        set(),
+    ),
+    (
+        "licensee by shop name is clean",
+        listing("奉上好品 奉节脐橙 10斤", L001_JD_BY_NAME, **INSIDE),
+        (),
+        set(),
+    ),
     ("licensee by company is clean", listing("奉上好品 脐橙 5斤", L010_BY_COMPANY, **INSIDE), (), set()),
     ("licensee by name on xianyu", listing("奉上好品 脐橙", L010_BY_NAME, **INSIDE), (), set()),
-    ("licensee ships from outside stays clean", listing("奉节脐橙 官方授权", L001, ship_from="重庆 渝北"), (), set()),
+    (
+        "licensee ships from outside stays clean",
+        listing("奉节脐橙 官方授权", L001, ship_from="重庆 渝北"),
+        (),
+        set(),
+    ),
     ("licensee split form is clean (§4.7)", listing("奉 上 好 品 脐橙", L001, **INSIDE), (), set()),
     ("licensee romanised form is clean (§4.7)", listing("FengShangHaoPin 脐橙", L001, **INSIDE), (), set()),
     ("licensee homophone form is clean (§4.7)", listing("奉尚好品 脐橙", L001, **INSIDE), (), set()),
-    ("shop id on another platform is not the licensee", listing("奉上好品 脐橙", IMPOSTOR_ID_OTHER_PLATFORM), (),
-     {("MARK_UNAUTHORISED", "FSHP")}),
-    ("licensee using a mark it does not hold", listing("奉节好景 门票", L001), (), {("MARK_UNAUTHORISED", "FJHJ")}),
+    (
+        "shop id on another platform is not the licensee",
+        listing("奉上好品 脐橙", IMPOSTOR_ID_OTHER_PLATFORM),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "licensee using a mark it does not hold",
+        listing("奉节好景 门票", L001),
+        (),
+        {("MARK_UNAUTHORISED", "FJHJ")},
+    ),
     ("out of scope goods", listing("奉上好品 柴火腊肉 2斤", L002, **INSIDE), (), {("OUT_OF_SCOPE", "FSHP")}),
-    ("out of scope replaces claims", listing("奉上好品 腊肉 官方授权", L002, **INSIDE), (), {("OUT_OF_SCOPE", "FSHP")}),
+    (
+        "out of scope replaces claims",
+        listing("奉上好品 腊肉 官方授权", L002, **INSIDE),
+        (),
+        {("OUT_OF_SCOPE", "FSHP")},
+    ),
     ("in-scope synonyms are covered", listing("奉上好品 红肉脐橙 新鲜橙子", L002, **INSIDE), (), set()),
     ("goods in licence scope", listing("奉节好味 腊肉 香肠 组合", L003), (), set()),
     ("licence goods narrower than mark", listing("奉上好品 土蜂蜜", L003), (), {("OUT_OF_SCOPE", "FSHP")}),
-    ("mark goods bound a licence with no goods column", listing("奉上好品 三峡游船票", L009_FUTURE,
-                                                                 captured_at="2027-02-01T09:00:00+08:00"), (),
-     {("OUT_OF_SCOPE", "FSHP")}),
+    (
+        "mark goods bound a licence with no goods column",
+        listing("奉上好品 三峡游船票", L009_FUTURE, captured_at="2027-02-01T09:00:00+08:00"),
+        (),
+        {("OUT_OF_SCOPE", "FSHP")},
+    ),
     ("no goods words: cannot prove scope", listing("奉上好品 礼盒", L002), (), set()),
-    ("suspended authorises nothing", listing("奉上好品 脐橙", L004_SUSPENDED, **INSIDE), (),
-     {("MARK_UNAUTHORISED", "FSHP")}),
+    (
+        "suspended authorises nothing",
+        listing("奉上好品 脐橙", L004_SUSPENDED, **INSIDE),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
     ("suspended similar", listing("奉尚好品 脐橙", L004_SUSPENDED, **INSIDE), (), {("MARK_SIMILAR", "FSHP")}),
     ("suspended GI inside is clean", listing("奉节脐橙 10斤", L004_SUSPENDED, **INSIDE), (), set()),
-    ("suspended with auth claim", listing("奉上好品 官方授权", L004_SUSPENDED), (),
-     {("MARK_UNAUTHORISED", "FSHP"), ("FALSE_AUTH_CLAIM", "FSHP")}),
-    ("not yet valid authorises nothing", listing("奉节好景 三峡游船票", L009_FUTURE), (),
-     {("MARK_UNAUTHORISED", "FJHJ")}),
-    ("not yet valid then valid", listing("奉节好景 三峡游船票", L009_FUTURE, captured_at="2027-02-01T09:00:00+08:00"),
-     (), set()),
-    ("revoked after disposal deadline", listing("奉上好品 脐橙", L005_REVOKED), (), {("LICENCE_LAPSED", "FSHP")}),
+    (
+        "suspended with auth claim",
+        listing("奉上好品 官方授权", L004_SUSPENDED),
+        (),
+        {("MARK_UNAUTHORISED", "FSHP"), ("FALSE_AUTH_CLAIM", "FSHP")},
+    ),
+    (
+        "not yet valid authorises nothing",
+        listing("奉节好景 三峡游船票", L009_FUTURE),
+        (),
+        {("MARK_UNAUTHORISED", "FJHJ")},
+    ),
+    (
+        "not yet valid then valid",
+        listing("奉节好景 三峡游船票", L009_FUTURE, captured_at="2027-02-01T09:00:00+08:00"),
+        (),
+        set(),
+    ),
+    (
+        "revoked after disposal deadline",
+        listing("奉上好品 脐橙", L005_REVOKED),
+        (),
+        {("LICENCE_LAPSED", "FSHP")},
+    ),
     ("lapsed replaces similar", listing("奉尚好品 脐橙", L005_REVOKED), (), {("LICENCE_LAPSED", "FSHP")}),
-    ("revoked before exit was authorised", listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-03-01T10:00:00+08:00"),
-     (), set()),
-    ("revoked within disposal period", listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-05-20T10:00:00+08:00"),
-     (), set()),
-    ("disposal deadline inclusive", listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T23:59:00+08:00"),
-     (), set()),
-    ("day after deadline in pack time zone",
-     listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T16:30:00+00:00"), (), {("LICENCE_LAPSED", "FSHP")}),
-    ("deadline day in pack time zone from UTC",
-     listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T15:30:00+00:00"), (), set()),
+    (
+        "revoked before exit was authorised",
+        listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-03-01T10:00:00+08:00"),
+        (),
+        set(),
+    ),
+    (
+        "revoked within disposal period",
+        listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-05-20T10:00:00+08:00"),
+        (),
+        set(),
+    ),
+    (
+        "disposal deadline inclusive",
+        listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T23:59:00+08:00"),
+        (),
+        set(),
+    ),
+    (
+        "day after deadline in pack time zone",
+        listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T16:30:00+00:00"),
+        (),
+        {("LICENCE_LAPSED", "FSHP")},
+    ),
+    (
+        "deadline day in pack time zone from UTC",
+        listing("奉上好品 脐橙", L005_REVOKED, captured_at="2026-06-30T15:30:00+00:00"),
+        (),
+        set(),
+    ),
     ("withdrawn within disposal is clean", listing("奉上好品 脐橙 官方授权", L006_WITHDRAWN), (), set()),
-    ("eliminated after deadline", listing("奉节好味 腊肉", L007_ELIMINATED), (), {("LICENCE_LAPSED", "FJHW")}),
-    ("eliminated lapsed plus false claim", listing("奉节好味 腊肉 官方授权", L007_ELIMINATED), (),
-     {("LICENCE_LAPSED", "FJHW"), ("FALSE_AUTH_CLAIM", "FJHW")}),
-    ("expired valid_to is lapsed", listing("奉上好品 脐橙", L008_EXPIRED, **INSIDE), (), {("LICENCE_LAPSED", "FSHP")}),
-    ("expired GI use is lapsed too", listing("奉节脐橙", L008_EXPIRED, **INSIDE), (), {("LICENCE_LAPSED", "FJQC")}),
-    ("former licensee using a mark it never held", listing("奉节好景 门票", L005_REVOKED), (),
-     {("MARK_UNAUTHORISED", "FJHJ")}),
+    (
+        "eliminated after deadline",
+        listing("奉节好味 腊肉", L007_ELIMINATED),
+        (),
+        {("LICENCE_LAPSED", "FJHW")},
+    ),
+    (
+        "eliminated lapsed plus false claim",
+        listing("奉节好味 腊肉 官方授权", L007_ELIMINATED),
+        (),
+        {("LICENCE_LAPSED", "FJHW"), ("FALSE_AUTH_CLAIM", "FJHW")},
+    ),
+    (
+        "expired valid_to is lapsed",
+        listing("奉上好品 脐橙", L008_EXPIRED, **INSIDE),
+        (),
+        {("LICENCE_LAPSED", "FSHP")},
+    ),
+    (
+        "expired GI use is lapsed too",
+        listing("奉节脐橙", L008_EXPIRED, **INSIDE),
+        (),
+        {("LICENCE_LAPSED", "FJQC")},
+    ),
+    (
+        "former licensee using a mark it never held",
+        listing("奉节好景 门票", L005_REVOKED),
+        (),
+        {("MARK_UNAUTHORISED", "FJHJ")},
+    ),
     # -- logos (§4.6) ----------------------------------------------------------------------
-    ("logo by stranger", listing("新鲜脐橙", STRANGER, **OUTSIDE), (logo_image(),), {("LOGO_UNAUTHORISED", "LOGO_MAIN")}),
+    (
+        "logo by stranger",
+        listing("新鲜脐橙", STRANGER, **OUTSIDE),
+        (logo_image(),),
+        {("LOGO_UNAUTHORISED", "LOGO_MAIN")},
+    ),
     ("logo by licensee holding it", listing("新鲜脐橙", L001, **INSIDE), (logo_image(),), set()),
-    ("logo by licensee without it", listing("腊肉", L003), (logo_image(),), {("LOGO_UNAUTHORISED", "LOGO_MAIN")}),
-    ("logo by revoked after deadline", listing("脐橙", L005_REVOKED), (logo_image(),), {("LICENCE_LAPSED", "LOGO_MAIN")}),
-    ("text inside logo box is the logo's",
-     listing("脐橙", STRANGER), (logo_image(text_boxes=[TextBox("奉上好品", (50, 150, 100, 30), 0.9)]),),
-     {("LOGO_UNAUTHORISED", "LOGO_MAIN")}),
-    ("text outside logo box is reported",
-     listing("脐橙", STRANGER), (logo_image(text_boxes=[TextBox("奉上好品", (400, 400, 100, 30), 0.9)]),),
-     {("LOGO_UNAUTHORISED", "LOGO_MAIN"), ("MARK_UNAUTHORISED", "FSHP")}),
-    ("image text mark", listing("新鲜水果", STRANGER), (text_image("奉上好品 正宗"),), {("MARK_UNAUTHORISED", "FSHP")}),
-    ("image text GI from outside", listing("新鲜水果", STRANGER, **OUTSIDE), (text_image("奉节脐橙"),),
-     {("GI_FALSE_ORIGIN", "FJQC")}),
-    ("image text claim is next to brand in image", listing("奉节脐橙", STRANGER_FENGJIE, **INSIDE), (), set()),
-    ("logo makes claims count", listing("脐橙 官方授权", STRANGER, **OUTSIDE), (logo_image(),),
-     {("LOGO_UNAUTHORISED", "LOGO_MAIN"), ("FALSE_AUTH_CLAIM", "LOGO_MAIN")}),
-    ("failed image is ignored", listing("脐橙", STRANGER),
-     (ImageAnalysis(index=0, source="x.jpg", error="not_an_image"),), set()),
+    (
+        "logo by licensee without it",
+        listing("腊肉", L003),
+        (logo_image(),),
+        {("LOGO_UNAUTHORISED", "LOGO_MAIN")},
+    ),
+    (
+        "logo by revoked after deadline",
+        listing("脐橙", L005_REVOKED),
+        (logo_image(),),
+        {("LICENCE_LAPSED", "LOGO_MAIN")},
+    ),
+    (
+        "text inside logo box is the logo's",
+        listing("脐橙", STRANGER),
+        (logo_image(text_boxes=[TextBox("奉上好品", (50, 150, 100, 30), 0.9)]),),
+        {("LOGO_UNAUTHORISED", "LOGO_MAIN")},
+    ),
+    (
+        "text outside logo box is reported",
+        listing("脐橙", STRANGER),
+        (logo_image(text_boxes=[TextBox("奉上好品", (400, 400, 100, 30), 0.9)]),),
+        {("LOGO_UNAUTHORISED", "LOGO_MAIN"), ("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "image text mark",
+        listing("新鲜水果", STRANGER),
+        (text_image("奉上好品 正宗"),),
+        {("MARK_UNAUTHORISED", "FSHP")},
+    ),
+    (
+        "image text GI from outside",
+        listing("新鲜水果", STRANGER, **OUTSIDE),
+        (text_image("奉节脐橙"),),
+        {("GI_FALSE_ORIGIN", "FJQC")},
+    ),
+    (
+        "image text claim is next to brand in image",
+        listing("奉节脐橙", STRANGER_FENGJIE, **INSIDE),
+        (),
+        set(),
+    ),
+    (
+        "logo makes claims count",
+        listing("脐橙 官方授权", STRANGER, **OUTSIDE),
+        (logo_image(),),
+        {("LOGO_UNAUTHORISED", "LOGO_MAIN"), ("FALSE_AUTH_CLAIM", "LOGO_MAIN")},
+    ),
+    (
+        "failed image is ignored",
+        listing("脐橙", STRANGER),
+        (ImageAnalysis(index=0, source="x.jpg", error="not_an_image"),),
+        set(),
+    ),
 ]
 
 
@@ -298,7 +567,9 @@ def test_low_price_raises_risk(judge, title, price, unit, raised):
 
 def test_fresh_out_of_season_raises_risk(judge):
     in_season = judge.judge(listing("奉节脐橙 当季现摘", STRANGER, **OUTSIDE))
-    off_season = judge.judge(listing("奉节脐橙 当季现摘", STRANGER, captured_at="2026-08-10T10:00:00+08:00", **OUTSIDE))
+    off_season = judge.judge(
+        listing("奉节脐橙 当季现摘", STRANGER, captured_at="2026-08-10T10:00:00+08:00", **OUTSIDE)
+    )
     assert [v.code for v in off_season.violations] == [v.code for v in in_season.violations]
     assert off_season.risk > in_season.risk
 
@@ -325,9 +596,16 @@ OTHER_CASES = [
     ("other GI inside", listing("巫山脆李 5斤", STRANGER, ship_from="重庆 巫山 曲尺乡"), set()),
     ("other GI town form", listing("巫山脆李", STRANGER, ship_from="巫山县曲尺乡"), set()),
     ("fengjie marks mean nothing here", listing("奉上好品 奉节脐橙", STRANGER, **OUTSIDE), set()),
-    ("other licensee clean", listing("巫山好物 脆李", dict(platform="demo-jd", seller={"id": "ws_1", "name": "x"})),
-     set()),
-    ("other claim phrase", listing("巫山脆李 正品保障认证", STRANGER, ship_from="重庆 巫山"), {("FALSE_AUTH_CLAIM", "WSCL")}),
+    (
+        "other licensee clean",
+        listing("巫山好物 脆李", dict(platform="demo-jd", seller={"id": "ws_1", "name": "x"})),
+        set(),
+    ),
+    (
+        "other claim phrase",
+        listing("巫山脆李 正品保障认证", STRANGER, ship_from="重庆 巫山"),
+        {("FALSE_AUTH_CLAIM", "WSCL")},
+    ),
 ]
 
 
@@ -336,3 +614,43 @@ def test_other_brand_pack(case_id, item, expected):
     judge = Judge(load_pack(OTHER_PACK_DIR))
     got = {(v.code, v.mark) for v in judge.judge(item).violations}
     assert got == expected
+
+
+# -- robustness: hostile text never breaks the verdict ---------------------------------------------
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "奉上好品",
+        "奉节脐橙",
+        "奉 节",
+        "官方授权",
+        "一码溯源",
+        "原产地直发",
+        "重庆 奉节",
+        "江西",
+        "5斤",
+        "\u200b",
+        "🍊",
+        "",
+    ]
+)
+_TEXT = st.lists(st.one_of(st.text(max_size=12), _FRAGMENTS), max_size=6).map("".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=_TEXT, description=_TEXT, name=_TEXT, location=_TEXT, ship=_TEXT, attribute=_TEXT)
+def test_any_text_gives_a_valid_finding(
+    judge, contract_schemas, title, description, name, location, ship, attribute
+):
+    item = listing(
+        title,
+        description=description,
+        seller={"id": name[:5] or "x", "name": name, "location": location},
+        ship_from=ship,
+        attributes={"产地": attribute, "品牌": attribute},
+        price=9.9,
+    )
+    finding = judge.judge(item, images=(logo_image(text_boxes=[TextBox(title, (0, 0, 5, 5), 0.5)]),))
+    jsonschema.validate(finding.to_record(), contract_schemas["finding"])
+    assert len({(v.code, v.mark) for v in finding.violations}) == len(finding.violations)
