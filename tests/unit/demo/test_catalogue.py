@@ -237,3 +237,24 @@ def test_listing_records_follow_the_contract(catalogue, contract_schemas):
         validator.validate(record)
         assert Listing.from_record(record).to_record() == record
         assert record["url"].endswith(product.path) and len(record["images"]) == len(product.images)
+
+
+def test_catalogue_is_identical_across_processes():
+    """Hash randomisation must not leak into the catalogue: week-over-week tests rerun it in new processes."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from datetime import date\n"
+        "from demo.catalogue import build_catalogue\n"
+        "c = build_catalogue(2, size=30, week=1, as_of=date(2026, 11, 28))\n"
+        "for p in c.products + c.removed:\n"
+        "    print(p.platform, p.listing_id, p.title, p.shop, p.images, p.attributes, p.price, sorted(p.expected))\n"
+    )
+    outputs = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in (1, 2)
+    ]
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") > 150
