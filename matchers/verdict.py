@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from matchers.claims import ClaimFinder, ClaimHit
@@ -102,7 +102,6 @@ class SignUse:
     exact: bool
     score: float
     explanation: str
-    image_distance: float | None = None
 
     @property
     def rank(self) -> tuple:
@@ -215,7 +214,6 @@ class Judge:
                         exact=True,
                         score=max(0.0, min(1.0, logo.score)),
                         explanation=f"与注册图形标志“{mark.id}”相同或近似（相似度{logo.score:.2f}）",
-                        image_distance=distance,
                     )
                 )
             for box in analysis.text_boxes:
@@ -549,17 +547,7 @@ class _Context:
 
 
 def _with_score(use: SignUse, score: float) -> SignUse:
-    return SignUse(
-        use.mark,
-        use.evidence,
-        use.where,
-        use.matched,
-        use.rule,
-        use.exact,
-        score,
-        use.explanation,
-        use.image_distance,
-    )
+    return replace(use, score=score)
 
 
 def _inside(box: Sequence[int], outer: Sequence[int]) -> bool:
