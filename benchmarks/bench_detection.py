@@ -105,12 +105,43 @@ def report(name: str, rows: list[dict], judge: Judge, show_errors: bool) -> None
         print("\n".join(errors))
 
 
+def demo_rows(pack, seeds=(1, 2, 3)) -> list[dict]:
+    """An independent labelled source: the demo marketplace's catalogue (demo/catalogue.py).
+
+    Listings whose signs are only in images (logos, marks printed on photos) are left out:
+    this benchmark judges text; image detection has its own benchmarks.
+    """
+    from datetime import date
+
+    from demo.catalogue import build_catalogue, listing_record
+
+    as_of = date(2026, 11, 20)
+    rows = []
+    for seed in seeds:
+        for product in build_catalogue(seed, pack=pack, as_of=as_of).products:
+            if "LOGO_UNAUTHORISED" in product.expected or product.category == "mark_in_image":
+                continue
+            record = listing_record(product, "http://127.0.0.1:8000", f"{as_of.isoformat()}T10:00:00+08:00")
+            record["images"] = []
+            rows.append(
+                {
+                    "id": f"demo-{seed}-{product.platform}-{product.listing_id}",
+                    "why": product.category,
+                    "listing": record,
+                    "expected": sorted(product.expected),
+                }
+            )
+    return rows
+
+
 def main() -> None:
-    judge = Judge(load_pack(REPO / "brandpacks" / "fengjie"))
+    pack = load_pack(REPO / "brandpacks" / "fengjie")
+    judge = Judge(pack)
     parts = load_rows()
     show = "--show-errors" in sys.argv
     for name in ("tune", "heldout"):
         report(name, parts[name], judge, show)
+    report("demo catalogue (independent labels, text signs only)", demo_rows(pack), judge, show)
 
 
 if __name__ == "__main__":
