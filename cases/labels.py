@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "note": "备注",
     "assign": "指派",
     "evidence": "取证",
+    "allow_removed": "撤销白名单",
 }
 
 

@@ -394,7 +394,10 @@ class LicenseeChange(Base):
 
 
 class AllowListEntry(Base):
-    """A (listing, mark, code) an officer judged a false flag; the store does not flag it again."""
+    """A (listing, mark, code) an officer judged a false flag; the store does not flag it again.
+
+    Entries are revoked rather than deleted: the violations they suppressed keep pointing at them.
+    """
 
     __tablename__ = "allow_list"
     __table_args__ = (UniqueConstraint("listing_id", "mark", "code"),)
@@ -407,3 +410,12 @@ class AllowListEntry(Base):
     actor: Mapped[str] = mapped_column(String(NAME))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(NAME))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+    listing: Mapped[Listing] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -333,7 +333,9 @@ class _BatchWriter:
         ):
             self.case_listings[(id(open_by_id[link.case_id]), link.listing_id)] = link
         for entry in self.session.scalars(
-            select(AllowListEntry).where(AllowListEntry.listing_id.in_(listing_ids))
+            select(AllowListEntry).where(
+                AllowListEntry.listing_id.in_(listing_ids), AllowListEntry.revoked_at.is_(None)
+            )
         ):
             self.allowed[(entry.listing_id, entry.mark, entry.code)] = entry
 

@@ -98,18 +98,24 @@ def set_status(
 
 
 def _allow_listings(session: Session, case: Case, reason: str, actor: str) -> None:
-    """A false flag must not come back: allow-list each of the case's listings for its mark and code."""
-    existing = set(
-        session.scalars(
-            select(AllowListEntry.listing_id).where(
+    """A false flag must not come back: allow-list each of the case's listings for its mark and code
+    (re-instating an entry that was revoked earlier)."""
+    existing = {
+        entry.listing_id: entry
+        for entry in session.scalars(
+            select(AllowListEntry).where(
                 AllowListEntry.mark == case.mark,
                 AllowListEntry.code == case.code,
                 AllowListEntry.listing_id.in_([link.listing_id for link in case.listings]),
             )
         )
-    )
+    }
     for link in case.listings:
-        if link.listing_id in existing:
+        entry = existing.get(link.listing_id)
+        if entry is not None:
+            if not entry.active:
+                entry.revoked_at = entry.revoked_by = entry.revoked_reason = None
+                entry.reason, entry.actor, entry.case_id, entry.created_at = reason, actor, case.id, utcnow()
             continue
         session.add(
             AllowListEntry(
@@ -156,3 +162,31 @@ def assign(session: Session, case: Case, assignee: str | None, *, actor: str) ->
     case.updated_at = now
     session.flush()
     return event
+
+
+def revoke_allow_entry(session: Session, entry_id: int, *, actor: str, note: str) -> AllowListEntry:
+    """Take a (listing, mark, code) off the allow-list, so it is flagged again; noted on the dismissed case."""
+    if not actor.strip():
+        raise WorkflowError("who is revoking the entry must be given (--by)")
+    reason = note.strip()
+    if not reason:
+        raise WorkflowError("revoking an allow-list entry needs a reason (--note)")
+    entry = session.get(AllowListEntry, entry_id)
+    if entry is None:
+        raise CaseNotFound(f"白名单条目 #{entry_id} 不存在 (no allow-list entry {entry_id})")
+    if not entry.active:
+        raise WorkflowError(f"白名单条目 #{entry_id} 已于 {entry.revoked_at:%Y-%m-%d} 撤销 (already revoked)")
+    now = utcnow()
+    entry.revoked_at, entry.revoked_by, entry.revoked_reason = now, actor, reason
+    if entry.case_id is not None:
+        session.add(
+            CaseEvent(
+                case_id=entry.case_id,
+                at=now,
+                actor=actor,
+                kind="allow_removed",
+                note=f"白名单条目 #{entry.id} 已撤销（{entry.mark} {entry.code}）: {reason}",
+            )
+        )
+    session.flush()
+    return entry

@@ -6,9 +6,16 @@ from alembic import context
 from sqlalchemy import text
 
 from cases.db import create_db_engine
-from cases.models import Base
+from cases.models import Base, UtcDateTime
 
 config = context.config
+
+
+def render_item(type_, obj, autogen_context):
+    """Migrations describe storage only: UtcDateTime is a plain timestamptz column there."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -25,6 +32,7 @@ def run_migrations_online() -> None:
                 target_metadata=Base.metadata,
                 render_as_batch=True,
                 compare_type=True,
+                render_item=render_item,
             )
             with context.begin_transaction():
                 context.run_migrations()

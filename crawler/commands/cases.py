@@ -81,6 +81,17 @@ def register(subparsers) -> None:
     repeat.add_argument("--min-cases", type=int, default=2)
     repeat.set_defaults(handler=run_repeat)
 
+    allow = actions.add_parser(
+        "allowlist", help="白名单: listings dismissed as false flags (not flagged again)"
+    )
+    allow.add_argument(
+        "--revoke", type=int, metavar="ENTRY", help="take this entry off, so it is flagged again"
+    )
+    allow.add_argument("--all", action="store_true", help="also show revoked entries")
+    allow.add_argument("--note", help="why the entry is revoked (required with --revoke)")
+    _add_actor(allow)
+    allow.set_defaults(handler=run_allowlist)
+
     licensees = actions.add_parser("import-licensees", help="导入授权名单: load a brand pack's licensees.csv")
     licensees.add_argument("pack", metavar="PACK", help="brand pack folder, e.g. brandpacks/fengjie")
     licensees.set_defaults(handler=run_import_licensees)
@@ -393,6 +404,50 @@ def run_repeat(args) -> int:
             for seller in [row.seller]
         ]
         print(_table(["平台", "店铺", "经营主体", "案件数", "关联店铺数"], table))
+    return 0
+
+
+def run_allowlist(args) -> int:
+    from sqlalchemy import select
+
+    from cases.labels import CODE_LABELS
+    from cases.models import AllowListEntry
+    from cases.workflow import CaseNotFound, WorkflowError, revoke_allow_entry
+
+    Session = _sessions(args)
+    if args.revoke is not None:
+        actor = _actor(args)
+        try:
+            with Session.begin() as session:
+                revoke_allow_entry(session, args.revoke, actor=actor, note=args.note or "")
+        except (CaseNotFound, WorkflowError) as error:
+            raise UsageError(str(error)) from error
+        print(f"白名单条目 #{args.revoke} 已撤销，该商品今后会再次被标记，操作人 {actor}")
+        return 0
+    with Session() as session:
+        query = select(AllowListEntry).order_by(AllowListEntry.id)
+        if not args.all:
+            query = query.where(AllowListEntry.revoked_at.is_(None))
+        entries = session.scalars(query).all()
+        if not entries:
+            print("白名单为空 (the allow-list is empty)")
+            return 0
+        rows = [
+            [
+                f"#{entry.id}",
+                f"{entry.listing.platform.slug}:{entry.listing.external_id}",
+                entry.mark,
+                CODE_LABELS.get(entry.code, entry.code),
+                f"#{entry.case_id}" if entry.case_id else "",
+                entry.actor,
+                _local(entry.created_at),
+                entry.reason,
+                "" if entry.active else f"已撤销 {_local(entry.revoked_at)} {entry.revoked_by}",
+            ]
+            for entry in entries
+        ]
+        headers = ["条目", "商品", "标志", "违法类型", "来源案件", "操作人", "时间", "理由", "状态"]
+        print(_table(headers, rows, limits={7: 40}))
     return 0
 
 

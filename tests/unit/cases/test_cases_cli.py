@@ -116,3 +116,24 @@ def test_unknown_case_is_a_usage_error(seeded, capsys):
     db_url, _ = seeded
     assert haopin(db_url, "show", "99999") == 2
     assert "99999" in capsys.readouterr().err
+
+
+def test_allowlist_lists_and_revokes(seeded, capsys):
+    db_url, ids = seeded
+    case = str(ids["MARK_SIMILAR"])
+    assert haopin(db_url, "set-status", case, "dismissed", "--by", "李四", "--note", "店名相似，非侵权") == 0
+    capsys.readouterr()
+    assert haopin(db_url, "allowlist") == 0
+    out = capsys.readouterr().out
+    assert "demo-jd:55" in out and "使用近似标志" in out and "店名相似，非侵权" in out
+    entry = out.splitlines()[2].split()[0].lstrip("#")
+    assert haopin(db_url, "allowlist", "--revoke", entry, "--by", "王科长") == 2
+    assert "reason" in capsys.readouterr().err
+    assert haopin(db_url, "allowlist", "--revoke", entry, "--by", "王科长", "--note", "复核后确认侵权") == 0
+    assert "再次被标记" in capsys.readouterr().out
+    assert haopin(db_url, "allowlist") == 0
+    assert "白名单为空" in capsys.readouterr().out
+    assert haopin(db_url, "allowlist", "--all") == 0
+    assert "已撤销" in capsys.readouterr().out
+    assert haopin(db_url, "show", case) == 0
+    assert "撤销白名单" in capsys.readouterr().out

@@ -67,3 +67,39 @@ def test_naive_datetime_is_refused(migrated_url):
     with pytest.raises(Exception, match="naive datetime"):
         with Session.begin() as session:
             session.add(Platform(slug="naive", created_at=datetime(2026, 11, 20, 10, 0)))
+
+
+def test_upgrade_keeps_data_written_under_the_first_revision(blank_database_url):
+    """0001 → 0002 adds the allow-list revocation columns without losing entries; and back again."""
+    from sqlalchemy import text
+
+    db.downgrade(blank_database_url, "base")
+    db.migrate(blank_database_url, "0001")
+    engine = db.engine_for(blank_database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO platforms (id, slug, created_at) VALUES (1, 'demo-jd', :t)"),
+            {"t": datetime(2026, 11, 20, tzinfo=UTC)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO listings (id, platform_id, external_id, url, title, content_hash, first_seen_at, "
+                "last_seen_at) VALUES (1, 1, '55', 'https://jd.example/55', '奉节脐橙', :h, :t, :t)"
+            ),
+            {"h": "0" * 64, "t": datetime(2026, 11, 20, tzinfo=UTC)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO allow_list (id, listing_id, mark, code, reason, actor, created_at) "
+                "VALUES (1, 1, 'FJQC', 'GI_FALSE_ORIGIN', '误报', '李四', :t)"
+            ),
+            {"t": datetime(2026, 11, 21, tzinfo=UTC)},
+        )
+    db.migrate(blank_database_url)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT reason, revoked_at FROM allow_list")).one()
+    assert tuple(row) == ("误报", None)
+    db.downgrade(blank_database_url, "0001")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT reason FROM allow_list")).scalar() == "误报"
+    db.migrate(blank_database_url)

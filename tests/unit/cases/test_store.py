@@ -304,3 +304,28 @@ def test_removed_seller_reappearing_on_another_platform_is_a_relisting(Session):
     summary = store(Session, [(jd, make_finding(jd, ("GI_FALSE_ORIGIN", "FJQC")))])
     with Session() as session:
         assert session.get(Case, summary.opened_case_ids[0]).relisting_of_id == old_id
+
+
+def test_revoked_allow_entry_lets_the_listing_be_flagged_again(Session):
+    from cases.workflow import revoke_allow_entry
+
+    store(Session, crawl(WEEK1))
+    with Session() as session:
+        case_id = session.scalars(select(Case.id).where(Case.code == "FALSE_AUTH_CLAIM")).one()
+    close_as(Session, case_id, "dismissed", note="误报")
+    with Session.begin() as session:
+        entry = session.scalars(select(AllowListEntry)).one()
+        revoke_allow_entry(session, entry.id, actor="王科长", note="授权书系伪造")
+    summary = store(Session, crawl(WEEK2))
+    with Session() as session:
+        reopened = session.get(Case, summary.opened_case_ids[0])
+        assert (reopened.code, reopened.status) == ("FALSE_AUTH_CLAIM", "new")
+        assert session.get(Case, case_id).events[-1].kind == "allow_removed"
+        # The violation suppressed in between still points at the (revoked) entry.
+        entry = session.scalars(select(AllowListEntry)).one()
+        assert entry.revoked_by == "王科长" and not entry.active
+    # Dismissing the new case re-instates the same entry rather than adding a second one.
+    close_as(Session, reopened.id, "dismissed", note="再次核实，属误报")
+    with Session() as session:
+        entry = session.scalars(select(AllowListEntry)).one()
+        assert entry.active and entry.case_id == reopened.id and entry.reason == "再次核实，属误报"
