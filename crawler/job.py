@@ -136,7 +136,7 @@ def run_job(options: JobOptions, *, echo: Callable[[str], None]) -> JobResult:
         new_cases = _scan_and_store(options, result)
         echo(
             f"      {result.scan.scanned} listings, {result.scan.flagged} flagged; "
-            f"cases opened {len(new_cases)}, updated {result.cases.cases_updated}"
+            f"cases opened {len(new_cases)}, joined {len(result.cases.joined_case_ids)}"
         )
         if options.evidence and new_cases:
             targets = _highest_risk_first(options, new_cases)[: options.evidence_limit]
