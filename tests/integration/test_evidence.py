@@ -287,3 +287,28 @@ def test_removed_page_is_captured_with_its_status(listing_site, tmp_path):
     assert result.http_status == 404
     assert "商品已下架" in (result.directory / DOM).read_text(encoding="utf-8")
     assert verify_directory(result.directory).passed
+
+
+def test_evidence_capture_cli(listing_site, tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    migrate(url)
+    Session = session_factory(url)
+    listing = make_listing("8812734", title=TITLE)
+    listing = type(listing).from_record({**listing.to_record(), "url": f"{listing_site}/item/8812734"})
+    with Session.begin() as session:
+        [case_id] = record_batch(
+            session, [(listing, make_finding(listing, ("GI_FALSE_ORIGIN", "FJQC")))]
+        ).opened_case_ids
+    out_dir = tmp_path / "evidence"
+    assert (
+        main(["evidence", "--db", url, "capture", str(case_id), "--out", str(out_dir), "--by", "李四"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "取证完成" in out and "HTTP 状态: 200" in out
+    [folder] = (out_dir / f"case-{case_id}").iterdir()
+    assert main(["evidence", "verify", str(folder)]) == 0
+    assert main(["cases", "--db", url, "show", str(case_id)]) == 0
+    shown = capsys.readouterr().out
+    assert "证据 (evidence)" in shown and "李四  取证" in shown
+    assert main(["evidence", "--db", url, "capture", "999"]) == 2
+    assert main(["evidence", "verify", "no-such-thing"]) == 2
