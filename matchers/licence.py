@@ -99,14 +99,33 @@ def shop_key(text: str) -> str:
     return found
 
 
+# Goods words seen in titles beyond a pack's own lists, so a licensee's use on clearly other goods
+# (a 脐橙 licence on 苹果 or 手机壳) is noticed. Concrete goods only: category words such as 水果,
+# 特产 or 礼盒 say nothing about which goods a licence must cover.
+COMMON_GOODS = (
+    "苹果", "香梨", "雪梨", "葡萄", "草莓", "蓝莓", "芒果", "香蕉", "荔枝", "龙眼", "桂圆", "水蜜桃", "西瓜",
+    "哈密瓜", "柿子", "石榴", "榴莲", "菠萝", "椰子", "车厘子", "枇杷", "杨梅", "山竹", "火龙果", "沃柑",
+    "砂糖橘", "耙耙柑", "丑橘", "柠檬", "百香果", "红枣", "枸杞", "牛肉干", "火腿", "鸭蛋", "大闸蟹", "小龙虾",
+    "挂面", "米粉", "酱油", "白酒", "啤酒", "葡萄酒", "红酒", "咖啡", "奶粉", "牛奶", "酸奶", "饼干", "月饼",
+    "粽子", "辣条", "花生", "瓜子", "橄榄油", "眼镜", "手机", "手机壳", "耳机", "衣服", "T恤", "外套",
+    "鞋子", "帽子", "背包", "保温杯", "茶具", "雨伞", "毛巾", "床单", "面膜", "口红", "洗发水", "牙膏",
+    "玩具", "充电器", "数据线",
+)  # fmt: skip
+# Last characters shared by unrelated goods (苹果/芒果, 腊肉/牛肉): not evidence of the same goods.
+_GENERIC_HEADS = frozenset("果子儿品货类干酱粉油酒茶米面肉蛋菜汁")
+
+
 def _head(word: str) -> str:
     word = word.removesuffix("子").removesuffix("儿") if len(word) > 1 else word
     return word[-1:] if word else word
 
 
 def goods_related(word: str, covered: str) -> bool:
-    """Do two goods words name the same goods? 脐橙/红肉脐橙/橙子 do; 腊肉/香肠 do not."""
-    return word == covered or covered in word or word in covered or _head(word) == _head(covered)
+    """Do two goods words name the same goods? 脐橙/红肉脐橙/橙子/鲜橙 do; 腊肉/香肠 and 苹果/芒果 do not."""
+    if word == covered or covered in word or word in covered:
+        return True
+    head = _head(word)
+    return head == _head(covered) and head not in _GENERIC_HEADS
 
 
 class LicenceRegister:
@@ -122,7 +141,7 @@ class LicenceRegister:
                 self._by_shop.setdefault((shop.platform, shop_key(shop.ref)), licensee)
             self._by_name.setdefault(shop_key(licensee.name), licensee)
         self._marks = {mark.id: mark for mark in pack.marks}
-        vocabulary: set[str] = set(pack.reference_prices)
+        vocabulary: set[str] = set(pack.reference_prices) | set(COMMON_GOODS)
         for mark in pack.marks:
             vocabulary.update(mark.goods)
         for licensee in pack.licensees:

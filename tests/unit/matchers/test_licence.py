@@ -111,6 +111,10 @@ def test_local_day_uses_pack_time_zone():
         ("腊肉", "香肠", False),
         ("蜂蜜", "脐橙", False),
         ("门票", "船票", True),
+        ("鲜橙", "脐橙", True),
+        ("苹果", "脐橙", False),
+        ("苹果", "芒果", False),  # 果 is every fruit
+        ("山羊肉", "腊肉", False),
     ],
 )
 def test_goods_related(word, covered, related):
@@ -126,4 +130,6 @@ def test_uncovered_goods():
     coop = BY_ID["FJ-L002"]
     fshp = PACK.mark("FSHP")
     assert REGISTER.uncovered_goods(coop, fshp, ["脐橙", "腊肉"]) == ["腊肉"]
+    assert REGISTER.uncovered_goods(coop, fshp, REGISTER.goods_in(["奉上好品 手机壳"])) == ["手机壳"]
+    assert REGISTER.goods_in(["奉节脐橙 新鲜水果 礼盒 特产"]) == ["脐橙"]
     assert REGISTER.uncovered_goods(coop, fshp, []) == []
