@@ -317,6 +317,12 @@ CASES = [
         (),
         {("OUT_OF_SCOPE", "FSHP")},
     ),
+    (
+        "goods beyond the pack's lists",
+        listing("奉上好品 烟台苹果 5斤", L002, **INSIDE),
+        (),
+        {("OUT_OF_SCOPE", "FSHP")},
+    ),
     ("in-scope synonyms are covered", listing("奉上好品 红肉脐橙 新鲜橙子", L002, **INSIDE), (), set()),
     ("goods in licence scope", listing("奉节好味 腊肉 香肠 组合", L003), (), set()),
     ("licence goods narrower than mark", listing("奉上好品 土蜂蜜", L003), (), {("OUT_OF_SCOPE", "FSHP")}),
