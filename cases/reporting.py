@@ -47,7 +47,7 @@ from cases.models import (
 from cases.models import CaseEvent as CaseEventRow
 from cases.models import EvidenceFile as EvidenceFileRow
 from matchers.pack import BrandPack, Mark
-from reports.images import FULL_WIDTH, try_embed_image
+from reports.images import FULL_WIDTH, try_embed_image, try_embed_image_slices
 from reports.labels import platform_name, violation_name
 from reports.notices import notice_template
 from reports.viewmodels import (
@@ -591,14 +591,14 @@ def _screenshot(
     capture: EvidenceCapture | None, files: Sequence[EvidenceFile], ctx: ReportContext, *, thumbnail: bool
 ):
     if capture is None:
-        return None
+        return None if thumbnail else ()
     names = [f.name for f in files if f.kind == "整页截图"] or [f.name for f in files if f.kind == "图片"]
     if not names:
-        return None
+        return None if thumbnail else ()
     path = _inside(_capture_dir(capture, ctx), names[0])
     if thumbnail:
         return try_embed_image(path, max_width=240, max_height=320, top_only=True, alt="页面截图")
-    return try_embed_image(path, max_width=FULL_WIDTH, max_height=FULL_WIDTH * 12, alt="页面完整截图")
+    return try_embed_image_slices(path, max_width=FULL_WIDTH, alt="页面完整截图")
 
 
 def _field_text(record: dict[str, Any], field_name: str) -> str:

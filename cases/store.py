@@ -39,8 +39,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from cases.models import (
+    NAME,
+    SHORT,
     STATUS_NEW,
     STATUS_REMOVED,
+    URL,
     AllowListEntry,
     Case,
     CaseEvent,
@@ -96,7 +99,12 @@ def name_key(name: str | None, *, shop: bool = False) -> str | None:
         text = _SHOP_SUFFIXES.sub("", text)
         if len(text) < MIN_LINKABLE_NAME:
             return None
-    return text or None
+    # NFKC can lengthen text (㍿ → 株式会社); keys must still fit their column.
+    return text[:NAME] or None
+
+
+def _fit(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value is not None else None
 
 
 def open_key(seller_id: int, mark: str, code: str) -> str:
@@ -193,12 +201,26 @@ class _BatchWriter:
         return self.summary
 
     def _acceptable(self, listing: ListingRecord, finding: FindingRecord) -> bool:
+        """Refuse, by name, what the database could not store, so one bad record cannot sink its batch."""
+        label = f"{listing.platform[:SHORT]}:{listing.listing_id[:NAME]}"
         if listing.key != (finding.platform, finding.listing_id):
             self.summary.rejected.append(
-                f"finding for {finding.platform}:{finding.listing_id} paired with listing "
-                f"{listing.platform}:{listing.listing_id}: skipped"
+                f"finding for {finding.platform}:{finding.listing_id} paired with listing {label}: skipped"
             )
             return False
+        identity = (
+            ("platform", listing.platform, SHORT),
+            ("listing_id", listing.listing_id, NAME),
+            ("url", listing.url, URL),
+            ("seller.id", listing.seller.id if listing.seller else None, NAME),
+            *((f"violations[{i}].mark", v.mark, SHORT) for i, v in enumerate(finding.violations)),
+        )
+        for field_name, value, limit in identity:
+            if value is not None and len(value) > limit:
+                self.summary.rejected.append(
+                    f"{label}: {field_name} is {len(value)} characters long (at most {limit}): skipped"
+                )
+                return False
         return True
 
     # -- entities --------------------------------------------------------------------------------
@@ -218,7 +240,7 @@ class _BatchWriter:
         if seller is not None and seller.id:
             return seller.id
         if seller is not None and seller.name:
-            return f"name:{name_key(seller.name) or seller.name}"
+            return f"name:{name_key(seller.name) or seller.name}"[:NAME]
         # No seller on the page: the listing stands for its unknown seller.
         return f"listing:{listing.listing_id}"
 
@@ -255,11 +277,12 @@ class _BatchWriter:
         if data is None:
             return
         keys_before = (seller.name_key, seller.company_key)
+        # Display fields are cut to their column rather than refused: the listing still counts.
         seller.shop_id = data.id or seller.shop_id
-        seller.name = data.name or seller.name
-        seller.company = data.company or seller.company
-        seller.location = data.location or seller.location
-        seller.shop_url = data.shop_url or seller.shop_url
+        seller.name = _fit(data.name, NAME) or seller.name
+        seller.company = _fit(data.company, NAME) or seller.company
+        seller.location = _fit(data.location, NAME) or seller.location
+        seller.shop_url = _fit(data.shop_url, URL) or seller.shop_url
         seller.name_key = name_key(seller.name, shop=True)
         seller.company_key = name_key(seller.company)
         if seller.id is None or (seller.name_key, seller.company_key) != keys_before:

@@ -329,3 +329,23 @@ def test_revoked_allow_entry_lets_the_listing_be_flagged_again(Session):
     with Session() as session:
         entry = session.scalars(select(AllowListEntry)).one()
         assert entry.active and entry.case_id == reopened.id and entry.reason == "再次核实，属误报"
+
+
+def test_oversized_record_is_refused_by_name_and_the_batch_still_stored(Session):
+    """PostgreSQL enforces column lengths: one hostile record must not sink the good ones with it."""
+    good = make_listing("1", captured_at=WEEK1)
+    long_url = make_listing("2", captured_at=WEEK1)
+    long_url = type(long_url).from_record({**long_url.to_record(), "url": "https://x.example/" + "a" * 3000})
+    wordy = make_listing("3", seller_id=None, seller_name="店" * 400, company="公" * 400, captured_at=WEEK1)
+    summary = store(
+        Session,
+        [
+            (listing, make_finding(listing, ("GI_FALSE_ORIGIN", "FJQC")))
+            for listing in (good, long_url, wordy)
+        ],
+    )
+    assert summary.rejected == ["demo-taobao:2: url is 3018 characters long (at most 2048): skipped"]
+    with Session() as session:
+        assert sorted(session.scalars(select(Listing.external_id))) == ["1", "3"]
+        seller = session.scalars(select(Seller).where(Seller.shop_id.is_(None))).one()
+        assert len(seller.name) == 255 and len(seller.company) == 255
