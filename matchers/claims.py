@@ -32,27 +32,32 @@ class ClaimFinder:
     """Finds the pack's claim phrases of every kind in a text."""
 
     def __init__(self, claims: Claims):
-        self._phrases = {kind: tuple(getattr(claims, kind)) for kind in CLAIM_KINDS}
+        self._kind_of: dict[str, str] = {}
+        for kind in CLAIM_KINDS:
+            for phrase in getattr(claims, kind):
+                self._kind_of.setdefault(phrase, kind)
+        self._phrases = tuple(self._kind_of)
 
     def find(self, text: str | None, *, field: str) -> list[ClaimHit]:
-        if not text:
+        if not text or not self._phrases:
             return []
-        hits: list[ClaimHit] = []
-        for kind, phrases in self._phrases.items():
-            if not phrases:
+        # One pass over the text for every phrase (normalising is the expensive part), then
+        # per kind keep the longest of overlapping phrases.
+        found = find_phrases(text, self._phrases, field=field)
+        found.sort(key=lambda hit: (hit.span[0] - hit.span[1], hit.span[0]))
+        kept: list[ClaimHit] = []
+        for hit in found:
+            if _negated(text, hit.span[0]):
                 continue
-            found = find_phrases(text, phrases, field=field)
-            found.sort(key=lambda hit: (hit.span[0] - hit.span[1], hit.span[0]))
-            kept: list[ClaimHit] = []
-            for hit in found:
-                if _negated(text, hit.span[0]):
-                    continue
-                if any(other.span[0] <= hit.span[0] and hit.span[1] <= other.span[1] for other in kept):
-                    continue
-                kept.append(ClaimHit(kind, hit.phrase, field, hit.span, hit.matched))
-            hits.extend(kept)
-        hits.sort(key=lambda hit: hit.span)
-        return hits
+            kind = self._kind_of[hit.phrase]
+            if any(
+                other.kind == kind and other.span[0] <= hit.span[0] and hit.span[1] <= other.span[1]
+                for other in kept
+            ):
+                continue
+            kept.append(ClaimHit(kind, hit.phrase, field, hit.span, hit.matched))
+        kept.sort(key=lambda hit: hit.span)
+        return kept
 
 
 def _negated(text: str, start: int) -> bool:
