@@ -39,6 +39,55 @@ def embed_image(
     `top_only` keeps the top of a tall image in the target's proportions (a
     full-page screenshot's thumbnail shows the product, not a sliver of page).
     """
+    image = _load(source, crop)
+    bound_height = max_height or max_width * 4
+    if top_only and image.height * max_width > image.width * bound_height:
+        image = image.crop((0, 0, image.width, max(1, image.width * bound_height // max_width)))
+    image = _flatten(image)
+    # reducing_gap: shrink by whole factors first; a 1280-wide screenshot thumbnails several times faster.
+    image.thumbnail((max_width, bound_height), reducing_gap=2.0)
+    return _encode(image, alt)
+
+
+def embed_image_slices(
+    source: Path | bytes, *, max_width: int = FULL_WIDTH, slice_ratio: float = 1.3, alt: str = ""
+) -> tuple[EmbeddedImage, ...]:
+    """A tall image (a full-page screenshot) cut into page-sized pieces, top to bottom, nothing dropped.
+
+    One image taller than a printed page would be pushed to its own page and
+    cut off; slices of `slice_ratio` × width each fit an A4 page.
+    """
+    image = _flatten(_load(source, None))
+    if image.width > max_width:
+        image = image.resize((max_width, max(1, image.height * max_width // image.width)), reducing_gap=2.0)
+    step = max(1, int(image.width * slice_ratio))
+    slices = []
+    for top in range(0, image.height, step):
+        piece = image.crop((0, top, image.width, min(image.height, top + step)))
+        slices.append(_encode(piece, alt))
+    return tuple(slices)
+
+
+def try_embed_image(source: Path | bytes | None, **options) -> EmbeddedImage | None:
+    """`embed_image`, or None when the file is missing or unusable (a report still renders)."""
+    if source is None:
+        return None
+    try:
+        return embed_image(source, **options)
+    except ImageProblem:
+        return None
+
+
+def try_embed_image_slices(source: Path | bytes | None, **options) -> tuple[EmbeddedImage, ...]:
+    if source is None:
+        return ()
+    try:
+        return embed_image_slices(source, **options)
+    except ImageProblem:
+        return ()
+
+
+def _load(source: Path | bytes, crop: Sequence[int] | None) -> Image.Image:
     label = str(source) if isinstance(source, Path) else "image bytes"
     try:
         handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
@@ -58,15 +107,12 @@ def embed_image(
             raise ImageProblem(f"{label}: cannot be decoded ({error})") from None
     if crop is not None:
         image = image.crop(_clamped_box(crop, image.size, label))
-    bound_height = max_height or max_width * 4
-    if top_only and image.height * max_width > image.width * bound_height:
-        image = image.crop((0, 0, image.width, max(1, image.width * bound_height // max_width)))
-    image = _flatten(image)
-    # reducing_gap: shrink by whole factors first; a 1280-wide screenshot thumbnails several times faster.
-    image.thumbnail((max_width, bound_height), reducing_gap=2.0)
+    return image
+
+
+def _encode(image: Image.Image, alt: str) -> EmbeddedImage:
     buffer = io.BytesIO()
-    photographic = image.width * image.height > 40_000
-    if photographic:
+    if image.width * image.height > 40_000:
         image.convert("RGB").save(buffer, format="JPEG", quality=80, optimize=True)
         mime = "image/jpeg"
     else:
@@ -74,16 +120,6 @@ def embed_image(
         mime = "image/png"
     payload = base64.b64encode(buffer.getvalue()).decode("ascii")
     return EmbeddedImage(f"data:{mime};base64,{payload}", image.width, image.height, alt)
-
-
-def try_embed_image(source: Path | bytes | None, **options) -> EmbeddedImage | None:
-    """`embed_image`, or None when the file is missing or unusable (a report still renders)."""
-    if source is None:
-        return None
-    try:
-        return embed_image(source, **options)
-    except ImageProblem:
-        return None
 
 
 def _clamped_box(box: Sequence[int], size: tuple[int, int], label: str) -> tuple[int, int, int, int]:

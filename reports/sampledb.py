@@ -159,6 +159,9 @@ def _progress_cases(factory, rng: random.Random, end: datetime) -> int:
     closed = 0
     with factory.begin() as session:
         for case in session.scalars(select(Case).order_by(Case.id)):
+            for event in case.events:
+                if event.kind in ("opened", "relisting", "listing"):
+                    event.at = case.opened_at  # the store stamps its own clock; history wants the crawl's
             roll = rng.random()
             if roll < 0.45:
                 continue

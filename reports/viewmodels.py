@@ -204,7 +204,7 @@ class Capture:
     directory: str
     files: tuple[EvidenceFile, ...]
     manifest_sha256: str | None = None
-    screenshot: EmbeddedImage | None = None
+    screenshot: tuple[EmbeddedImage, ...] = ()
     operator: str = ""
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from reports.images import embed_image
+from reports.images import embed_image_slices
 from reports.notices import notice_template
 from reports.testing import CHINA, HOSTILE_TITLE, HOSTILE_URL, make_case, make_weekly, png_bytes
 from reports.viewmodels import (
@@ -33,7 +33,6 @@ def weekly_report(hostile_case) -> WeeklyReport:
 
 @pytest.fixture
 def dossier(hostile_case) -> CaseDossier:
-    image = embed_image(png_bytes(size=(300, 900)), max_width=1200)
     capture = Capture(
         capture_id="cap-1",
         captured_at=datetime(2026, 11, 26, 10, 0, tzinfo=CHINA),
@@ -45,7 +44,7 @@ def dossier(hostile_case) -> CaseDossier:
         directory="evidence/7/cap-1",
         files=hostile_case.evidence,
         manifest_sha256="d" * 64,
-        screenshot=image,
+        screenshot=embed_image_slices(png_bytes(size=(300, 900)), max_width=1200),
     )
     return CaseDossier(
         brand="奉上好品",

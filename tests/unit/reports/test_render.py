@@ -89,7 +89,8 @@ def test_dossier_is_inert_and_lists_hashes_events_and_the_screenshot(dossier):
     assert "王警官" in text and "已确认" in text
     assert "<script>1</script>" in text  # a hostile tool version is text
     document = lxml_html.document_fromstring(html)
-    assert document.xpath('//img[@alt="页面完整截图"]/@src')[0].startswith("data:image/")
+    pieces = document.xpath('//img[@alt="页面完整截图"]/@src')
+    assert len(pieces) == 3 and all(src.startswith("data:image/") for src in pieces)  # 300x900 in 1.3:1 slices
 
 
 def test_notice_is_inert_and_names_article_42_and_the_truthfulness_statement(notice):

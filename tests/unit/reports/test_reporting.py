@@ -171,7 +171,7 @@ def test_a_hostile_database_renders_inert_reports_with_evidence_images(tmp_path)
     assert "<script>" in lxml_html.document_fromstring(html).text_content()  # present, as text
     assert captured and all(case.thumbnail for case in captured)
     assert_inert_html(render_dossier_html(dossier))
-    assert dossier.captures[0].screenshot is not None and dossier.captures[0].manifest_sha256
+    assert dossier.captures[0].screenshot and dossier.captures[0].manifest_sha256
     assert ("browser", "Chromium 131.0.6778.139") in dossier.captures[0].tools
     comparison = logo_dossier.case.comparison
     assert comparison.logo_crop is not None and comparison.registered_logo is not None
