@@ -27,12 +27,14 @@ import hashlib
 import http.client
 import io
 import json
+import logging
 import os
 import platform
 import ssl
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -58,6 +60,7 @@ ENVIRONMENT = "environment.json"
 IMAGES_DIR = "images"
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 USER_AGENT = "haopin-evidence/0.1 (+regional brand protection; county market-supervision bureau)"
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -212,54 +215,83 @@ class WarcRecorder:
 # -- the browser -----------------------------------------------------------------------------------
 
 
-async def _browser_capture(url: str, directory: Path, *, timeout_ms: int) -> dict:
+@asynccontextmanager
+async def evidence_browser() -> AsyncIterator:
+    """One Chromium for several captures (each capture still gets a fresh, isolated browser context)."""
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
     if not Path(CHROMIUM).exists():
         raise EvidenceError(f"Chromium not found at {CHROMIUM}: run .ci/system-packages.sh")
-    facts: dict = {"problems": [], "image_urls": []}
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
-            facts["browser"] = f"Chromium {browser.version}"
-            context = await browser.new_context(
-                viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=False
-            )
-            page = await context.new_page()
-            facts["user_agent"] = await page.evaluate("navigator.userAgent")
-            try:
-                response = await page.goto(url, wait_until="load", timeout=timeout_ms)
-            except PlaywrightError as error:
-                facts["problems"].append(f"browser could not load the page: {error.message.splitlines()[0]}")
-                return facts
-            facts["status"] = response.status if response else None
-            facts["final_url"] = page.url
-            try:
-                await page.wait_for_load_state("networkidle", timeout=5_000)
-            except PlaywrightError:
-                facts["problems"].append("page kept loading; captured after the load event")
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        except PlaywrightError as error:
+            raise EvidenceError(f"Chromium could not start: {error.message.splitlines()[0]}") from error
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def _browser_capture(url: str, directory: Path, *, timeout_ms: int, browser=None) -> dict:
+    if browser is None:
+        async with evidence_browser() as own:
+            return await _render(own, url, directory, timeout_ms=timeout_ms)
+    return await _render(browser, url, directory, timeout_ms=timeout_ms)
+
+
+async def _render(browser, url: str, directory: Path, *, timeout_ms: int) -> dict:
+    """Screenshot, DOM and PDF of `url`. A step that fails is noted and the others still run: a
+    partial capture of a hostile page is worth more than none."""
+    from playwright.async_api import Error as PlaywrightError
+
+    facts: dict = {"problems": [], "image_urls": [], "browser": f"Chromium {browser.version}"}
+    problems = facts["problems"]
+    context = await browser.new_context(
+        viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=False
+    )
+    try:
+        page = await context.new_page()
+        facts["user_agent"] = await page.evaluate("navigator.userAgent")
+        try:
+            response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightError as error:
+            problems.append(f"browser could not load the page: {_first_line(error)}")
+            return facts
+        facts["status"] = response.status if response else None
+        facts["final_url"] = page.url
+        try:
+            await page.wait_for_load_state("networkidle", timeout=5_000)
+        except PlaywrightError:
+            problems.append("page kept loading; captured after the load event")
+
+        async def screenshot() -> None:
             height = await page.evaluate(
                 "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
             )
             if height > MAX_SCREENSHOT_HEIGHT:
-                facts["problems"].append(
+                problems.append(
                     f"page is {height}px tall; screenshot keeps the first {MAX_SCREENSHOT_HEIGHT}px"
                 )
-                await page.screenshot(
-                    path=str(directory / SCREENSHOT),
-                    full_page=True,
-                    clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SCREENSHOT_HEIGHT},
-                )
+                clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": MAX_SCREENSHOT_HEIGHT}
+                await page.screenshot(path=str(directory / SCREENSHOT), full_page=True, clip=clip)
             else:
                 await page.screenshot(path=str(directory / SCREENSHOT), full_page=True)
-            dom = await page.content()
-            if len(dom) > MAX_DOM_CHARS:
-                facts["problems"].append(
-                    f"rendered page has {len(dom)} characters; kept the first {MAX_DOM_CHARS}"
-                )
-                dom = dom[:MAX_DOM_CHARS]
-            (directory / DOM).write_text(dom, encoding="utf-8")
+
+        async def dom() -> None:
+            html = await page.content()
+            if len(html) > MAX_DOM_CHARS:
+                problems.append(f"rendered page has {len(html)} characters; kept the first {MAX_DOM_CHARS}")
+                html = html[:MAX_DOM_CHARS]
+            (directory / DOM).write_text(html, encoding="utf-8")
+
+        async def images() -> None:
+            facts["image_urls"] = await page.evaluate(
+                "Array.from(document.images).map(i => i.currentSrc || i.src).filter(Boolean)"
+            )
+
+        async def pdf() -> None:
             await page.emulate_media(media="screen")
             await page.pdf(
                 path=str(directory / PDF),
@@ -267,12 +299,24 @@ async def _browser_capture(url: str, directory: Path, *, timeout_ms: int) -> dic
                 print_background=True,
                 page_ranges=f"1-{MAX_PDF_PAGES}",
             )
-            facts["image_urls"] = await page.evaluate(
-                "Array.from(document.images).map(i => i.currentSrc || i.src).filter(Boolean)"
-            )
-        finally:
-            await browser.close()
+
+        for name, step in (
+            ("screenshot", screenshot),
+            ("rendered DOM", dom),
+            ("images", images),
+            ("PDF", pdf),
+        ):
+            try:
+                await step()
+            except PlaywrightError as error:
+                problems.append(f"{name} failed: {_first_line(error)}")
+    finally:
+        await context.close()
     return facts
+
+
+def _first_line(error) -> str:
+    return (getattr(error, "message", None) or str(error)).splitlines()[0][:300]
 
 
 # -- one capture -----------------------------------------------------------------------------------
@@ -285,8 +329,12 @@ async def capture_page(
     image_urls: Iterable[str] = (),
     context: dict | None = None,
     timeout_ms: int = PAGE_TIMEOUT_MS,
+    browser=None,
 ) -> CaptureResult:
-    """Capture `url` into the new directory `directory`; `context` (ids, case) goes into environment.json."""
+    """Capture `url` into the new directory `directory`; `context` (ids, case) goes into environment.json.
+
+    `browser` (from `evidence_browser()`) shares one Chromium between captures; without it one is started.
+    """
     if urlsplit(url).scheme not in ("http", "https"):
         raise EvidenceError(f"only http(s) pages can be captured, not {url[:200]!r}")
     directory = Path(directory)
@@ -296,7 +344,7 @@ async def capture_page(
     captured_at = datetime.now(UTC)
     problems: list[str] = []
 
-    facts = await _browser_capture(url, directory, timeout_ms=timeout_ms)
+    facts = await _browser_capture(url, directory, timeout_ms=timeout_ms, browser=browser)
     problems.extend(facts["problems"])
 
     recorder = WarcRecorder(directory / WARC)
@@ -563,19 +611,33 @@ async def capture_case_async(
         raise EvidenceError(
             f"case {case_id} has no listing {listing_id}" if listing_id else f"case {case_id} has no listings"
         )
-    results = []
-    for db_listing_id, platform_slug, external_id, url, images in targets:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        directory = (root or evidence_root()) / f"case-{case_id}" / f"{stamp}-listing-{db_listing_id}"
-        context = {
-            "case_id": case_id,
-            "listing_db_id": db_listing_id,
-            "platform": platform_slug,
-            "listing_id": external_id,
-        }
-        result = await capture_page(url, directory, image_urls=images, context=context, timeout_ms=timeout_ms)
-        record_capture(session_factory, result, case_id=case_id, listing_id=db_listing_id, actor=actor)
-        results.append(result)
+    results: list[CaptureResult] = []
+    failures: list[str] = []
+    async with evidence_browser() as browser:
+        for db_listing_id, platform_slug, external_id, url, images in targets:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            directory = (root or evidence_root()) / f"case-{case_id}" / f"{stamp}-listing-{db_listing_id}"
+            context = {
+                "case_id": case_id,
+                "listing_db_id": db_listing_id,
+                "platform": platform_slug,
+                "listing_id": external_id,
+            }
+            try:
+                result = await capture_page(
+                    url, directory, image_urls=images, context=context, timeout_ms=timeout_ms, browser=browser
+                )
+            except (EvidenceError, OSError) as error:
+                # One listing failing (a bad URL, a full disk) must not cost the case its other captures.
+                failures.append(f"{platform_slug}:{external_id}: {error}")
+                log.warning(
+                    "evidence for case %s, %s:%s failed: %s", case_id, platform_slug, external_id, error
+                )
+                continue
+            record_capture(session_factory, result, case_id=case_id, listing_id=db_listing_id, actor=actor)
+            results.append(result)
+    if failures and not results:
+        raise EvidenceError(f"case {case_id}: no capture succeeded: " + "; ".join(failures))
     return results
 
 

@@ -312,3 +312,33 @@ def test_evidence_capture_cli(listing_site, tmp_path, capsys):
     assert "证据 (evidence)" in shown and "李四  取证" in shown
     assert main(["evidence", "--db", url, "capture", "999"]) == 2
     assert main(["evidence", "verify", "no-such-thing"]) == 2
+
+
+def test_case_with_a_dead_and_a_bad_listing_still_captures_the_good_one(listing_site, tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    migrate(url)
+    Session = session_factory(url)
+
+    def listing_at(listing_id, page_url):
+        base = make_listing(listing_id, title=TITLE)
+        return type(base).from_record({**base.to_record(), "url": page_url})
+
+    listings = [
+        listing_at("good", f"{listing_site}/item/8812734"),
+        listing_at("ftp", "ftp://127.0.0.1/item"),
+        listing_at("dead", "http://127.0.0.1:9/item"),  # discard port: nothing listens
+    ]
+    with Session.begin() as session:
+        [case_id] = record_batch(
+            session, [(x, make_finding(x, ("GI_FALSE_ORIGIN", "FJQC"))) for x in listings]
+        ).opened_case_ids
+    results = capture_case(Session, case_id, root=tmp_path / "evidence", timeout_ms=10_000)
+    by_url = {result.url: result for result in results}
+    assert set(by_url) == {f"{listing_site}/item/8812734", "http://127.0.0.1:9/item"}
+    assert by_url[f"{listing_site}/item/8812734"].complete
+    dead = by_url["http://127.0.0.1:9/item"]
+    assert not dead.complete and any("could not load" in problem for problem in dead.problems)
+    assert verify_directory(dead.directory).passed  # what little there is, is sealed too
+    assert "ftp://127.0.0.1/item" in caplog.text
+    with Session() as session:
+        assert {capture.complete for capture in session.query(EvidenceCapture)} == {True, False}
