@@ -88,6 +88,7 @@ class _Text:
     field: str
     text: str
     where: str  # Chinese name of the place, e.g. 标题, 商品属性“品牌”
+    bbox: tuple[int, int, int, int] | None = None  # for text read from an image
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ class Judge:
         licensee_id = licensee.licensee_id if licensee is not None else None
         texts = self._texts(listing)
         uses = self._text_uses(texts)
-        uses.extend(self._image_uses(images))
+        uses.extend(self._image_uses(images, texts))
         if not uses:
             return Finding(listing.platform, listing.listing_id, (), 0.0, licensee_id)
         day = self._register.local_day(listing)
@@ -190,7 +191,8 @@ class Judge:
             explanation=hit.explanation,
         )
 
-    def _image_uses(self, images: Sequence[ImageAnalysis]) -> list[SignUse]:
+    def _image_uses(self, images: Sequence[ImageAnalysis], texts: list[_Text]) -> list[SignUse]:
+        """Logo hits and marks in image text; image text outside logos is added to `texts` for claims."""
         uses: list[SignUse] = []
         for analysis in images:
             if analysis.error:
@@ -219,6 +221,9 @@ class Judge:
             for box in analysis.text_boxes:
                 if any(_inside(box.bbox, logo_box) for logo_box in logo_boxes):
                     continue  # CONTRACT §4.6: the logo hit already reports this text
+                if not box.text:
+                    continue
+                texts.append(_Text(field, box.text, f"{where}中的文字", tuple(box.bbox)))
                 for hit in self._matcher.find(box.text, field=field):
                     evidence = Evidence(field, matched=hit.matched, bbox=tuple(box.bbox))
                     use = self._use_from_hit(hit, evidence, f"{where}中的文字")
@@ -453,7 +458,7 @@ class _Context:
         else:
             why = "溯源标识只发放给授权使用人，属虚假宣传"
         reason = f"{who}，却在使用“{use.matched.strip()}”的商品{item.where}中宣称“{claim.matched.strip()}”，{why}。"
-        evidence = Evidence(claim.field, claim.span, claim.matched)
+        evidence = _claim_evidence(claim, item)
         return self._violation(code, mark, _CLAIM_SCORE, reason, evidence)
 
     def _origin_claim(self, claim: ClaimHit, uses: list[SignUse], item: _Text) -> Violation | None:
@@ -470,7 +475,7 @@ class _Context:
             f"{self.seller_name}在使用“{use.matched.strip()}”的商品{item.where}中宣称“{claim.matched.strip()}”，"
             f"但{label}“{check.location}”不在地理标志“{gi.text}”的产地范围（{self._origin_summary(gi)}）内，属产地不实。"
         )
-        evidence = Evidence(claim.field, claim.span, claim.matched)
+        evidence = _claim_evidence(claim, item)
         return self._violation("GI_FALSE_ORIGIN", gi, 0.8, reason, evidence)
 
     def _gi_for_origin_claim(self, uses: list[SignUse]) -> Mark | None:
@@ -556,6 +561,12 @@ def _inside(box: Sequence[int], outer: Sequence[int]) -> bool:
     ox, oy, ow, oh = outer
     cx, cy = x + w / 2, y + h / 2
     return ox <= cx <= ox + ow and oy <= cy <= oy + oh
+
+
+def _claim_evidence(claim: ClaimHit, item: _Text) -> Evidence:
+    if item.bbox is not None:
+        return Evidence(claim.field, matched=claim.matched, bbox=item.bbox)
+    return Evidence(claim.field, claim.span, claim.matched)
 
 
 def _nearest(uses: Sequence[SignUse], claim: ClaimHit) -> SignUse:

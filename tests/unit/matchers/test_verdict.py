@@ -484,6 +484,18 @@ CASES = [
         {("LOGO_UNAUTHORISED", "LOGO_MAIN"), ("FALSE_AUTH_CLAIM", "LOGO_MAIN")},
     ),
     (
+        "claim read from an image counts",
+        listing("奉节脐橙 10斤", STRANGER_FENGJIE, **INSIDE),
+        (text_image("扫码溯源 品质保证"),),
+        {("FALSE_TRACE_CLAIM", "FJQC")},
+    ),
+    (
+        "claim inside the logo box belongs to the logo",
+        listing("新鲜脐橙", L001, **INSIDE),
+        (logo_image(text_boxes=[TextBox("官方授权", (50, 150, 100, 30), 0.9)]),),
+        set(),
+    ),
+    (
         "failed image is ignored",
         listing("脐橙", STRANGER),
         (ImageAnalysis(index=0, source="x.jpg", error="not_an_image"),),
@@ -539,6 +551,15 @@ def test_one_violation_per_code_and_mark_keeps_best_evidence(judge):
     assert len(codes) == len(set(codes))
     exact = next(v for v in finding.violations if v.code == "MARK_UNAUTHORISED")
     assert exact.evidence.field == "description"
+
+
+def test_image_claim_evidence_has_bbox(judge):
+    finding = judge.judge(
+        listing("奉节脐橙", STRANGER_FENGJIE, **INSIDE), images=(text_image("一码溯源", index=1),)
+    )
+    (violation,) = finding.violations
+    assert violation.evidence.field == "image:1" and violation.evidence.bbox == (300, 20, 200, 30)
+    assert violation.evidence.span is None and "第2张商品图片" in violation.reason
 
 
 def test_image_evidence_has_field_and_bbox(judge):
