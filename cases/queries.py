@@ -134,3 +134,15 @@ def repeat_infringers(session: Session, *, min_cases: int = 2) -> list[RepeatInf
 
 def seller_case_count(session: Session, seller_id: int) -> int:
     return session.scalar(select(func.count(Case.id)).where(Case.seller_id == seller_id)) or 0
+
+
+def case_counts(session: Session, seller_ids: Sequence[int]) -> dict[int, int]:
+    """How many cases each of these sellers has (any status): two or more makes a repeat infringer."""
+    if not seller_ids:
+        return {}
+    rows = session.execute(
+        select(Case.seller_id, func.count(Case.id))
+        .where(Case.seller_id.in_(set(seller_ids)))
+        .group_by(Case.seller_id)
+    )
+    return {seller_id: count for seller_id, count in rows}

@@ -162,7 +162,7 @@ def _shop(seller) -> str:
 def run_list(args) -> int:
     from cases.labels import CODE_LABELS, STATUS_LABELS
     from cases.models import ACTIVE_STATUSES
-    from cases.queries import CaseFilter, list_cases
+    from cases.queries import CaseFilter, case_counts, list_cases
 
     statuses = list(args.status) + (list(ACTIVE_STATUSES) if args.open else [])
     filters = CaseFilter(
@@ -184,6 +184,7 @@ def run_list(args) -> int:
     Session = _sessions(args)
     with Session() as session:
         found = list_cases(session, filters, limit=args.limit)
+        counts = case_counts(session, [case.seller_id for case in found])
         if args.json:
             json.dump([_case_json(case) for case in found], sys.stdout, ensure_ascii=False, indent=1)
             print()
@@ -204,7 +205,7 @@ def run_list(args) -> int:
                 _local(case.opened_at),
                 _local(case.last_seen_at),
                 case.assignee or "",
-                "重新上架" if case.relisting_of_id else "",
+                _remarks(case, counts),
             ]
             for case in found
         ]
@@ -228,6 +229,15 @@ def run_list(args) -> int:
             + ("，已截断 (truncated)" if len(found) == args.limit else "")
         )
     return 0
+
+
+def _remarks(case, counts: dict[int, int]) -> str:
+    remarks = []
+    if case.relisting_of_id:
+        remarks.append(f"重新上架(原#{case.relisting_of_id})")
+    if counts.get(case.seller_id, 0) > 1:
+        remarks.append(f"屡犯({counts[case.seller_id]}案)")
+    return " ".join(remarks)
 
 
 def _case_json(case) -> dict:

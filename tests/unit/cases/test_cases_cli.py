@@ -47,6 +47,7 @@ def test_list_shows_chinese_labels_and_filters(seeded, capsys):
     assert haopin(db_url, "list") == 0
     out = capsys.readouterr().out
     assert "地理标志产地不符" in out and "新发现" in out and "果园直发店" in out
+    assert "屡犯" not in out
     assert haopin(db_url, "list", "--week", "2026-W48", "--json") == 0
     assert [row["id"] for row in json.loads(capsys.readouterr().out)] == [ids["GI_FALSE_ORIGIN"]]
     assert haopin(db_url, "list", "--platform", "demo-jd", "--json") == 0
@@ -137,3 +138,17 @@ def test_allowlist_lists_and_revokes(seeded, capsys):
     assert "已撤销" in capsys.readouterr().out
     assert haopin(db_url, "show", case) == 0
     assert "撤销白名单" in capsys.readouterr().out
+
+
+def test_list_marks_repeat_infringers_and_relistings(seeded, Session, capsys):
+    db_url, ids = seeded
+    case = str(ids["GI_FALSE_ORIGIN"])
+    for status in ("escalated", "removed"):
+        assert haopin(db_url, "set-status", case, status, "--by", "李四") == 0
+    again = make_listing("8812734", captured_at="2026-12-04T10:00:00+08:00")
+    with Session.begin() as session:
+        record_batch(session, [(again, make_finding(again, ("GI_FALSE_ORIGIN", "FJQC")))])
+    capsys.readouterr()
+    assert haopin(db_url, "list", "--open") == 0
+    out = capsys.readouterr().out
+    assert f"重新上架(原#{case})" in out and "屡犯(2案)" in out

@@ -103,3 +103,29 @@ def test_upgrade_keeps_data_written_under_the_first_revision(blank_database_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT reason FROM allow_list")).scalar() == "误报"
     db.migrate(blank_database_url)
+
+
+def test_every_foreign_key_is_indexed(migrated_url):
+    """Joins and cascading checks on a large case database depend on it; guards future migrations."""
+    inspector = inspect(db.engine_for(migrated_url))
+    missing = []
+    for table in inspector.get_table_names():
+        indexed = [tuple(index["column_names"]) for index in inspector.get_indexes(table)]
+        indexed.append(tuple(inspector.get_pk_constraint(table)["constrained_columns"]))
+        indexed += [tuple(unique["column_names"]) for unique in inspector.get_unique_constraints(table)]
+        for key in inspector.get_foreign_keys(table):
+            columns = tuple(key["constrained_columns"])
+            if not any(candidate[: len(columns)] == columns for candidate in indexed):
+                missing.append(f"{table}.{','.join(columns)}")
+    assert missing == []
+
+
+def test_constraint_names_follow_the_convention(migrated_url):
+    inspector = inspect(db.engine_for(migrated_url))
+    for table in inspector.get_table_names():
+        if table == "alembic_version":
+            continue
+        for key in inspector.get_foreign_keys(table):
+            assert key["name"].startswith(f"fk_{table}_"), key
+        for unique in inspector.get_unique_constraints(table):
+            assert unique["name"].startswith(f"uq_{table}_"), unique
