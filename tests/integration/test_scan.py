@@ -206,3 +206,21 @@ def test_failing_image_analysis_falls_back_to_text(tmp_path):
     finding = scanner.scan(item, tmp_path)
     assert [v.code for v in finding.violations] == ["GI_FALSE_ORIGIN"]
     assert scanner.image_failures == 1 and "disk on fire" in scanner.last_image_failure
+
+
+def test_on_finding_sees_every_listing_in_order(tmp_path):
+    from crawler.scanning import scan_stream
+
+    source = write_lines(tmp_path / "in.jsonl", [record(1, "奉节脐橙"), "bad", record(3, "新鲜橙子")])
+    seen = []
+    summary = scan_stream(
+        Scanner(load_pack(PACK)),
+        source,
+        tmp_path / "out.jsonl",
+        report=lambda message: None,
+        on_finding=lambda listing, finding: seen.append(
+            (listing.listing_id, finding.listing_id, len(finding.violations))
+        ),
+    )
+    assert seen == [("1", "1", 1), ("3", "3", 0)]
+    assert (summary.scanned, summary.flagged, summary.rejected) == (2, 1, 1)
