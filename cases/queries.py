@@ -33,11 +33,6 @@ def parse_week(text: str, tz: ZoneInfo = OFFICE_TZ) -> tuple[datetime, datetime]
     return start, start + timedelta(days=7)
 
 
-def iso_week(moment: datetime, tz: ZoneInfo = OFFICE_TZ) -> str:
-    year, week, _ = moment.astimezone(tz).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 @dataclass(frozen=True)
 class CaseFilter:
     statuses: Sequence[str] = ()
