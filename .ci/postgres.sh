@@ -5,7 +5,7 @@
 
 start_test_postgres() {
     local bindir
-    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
         echo "PostgreSQL is not installed (run .ci/system-packages.sh as root)" >&2
         return 1
