@@ -26,20 +26,22 @@ half.  Every position must be the mark's own character, a homophone or a
 look-alike: an unrelated character anywhere ends the window, which is what keeps
 上好品种, 奉上好评 and 最上好品质 out.  A substituted character at the edge of a
 window that forms a dictionary word with its neighbour outside the window
-(奉节好精品: 精品) is read as ordinary language, not as a disguised mark.
+(奉节好精品: 精品) is read as ordinary language, not as a disguised mark; so is
+a look-alike that forms a word with any neighbour (春节好品: 春节), since a
+coincidence of shape inside a real word is no disguise.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 from pathlib import Path
 
 from pypinyin import Style, pinyin
-from pypinyin.phrases_dict import phrases_dict
 from pypinyin.pinyin_dict import pinyin_dict
 
 from matchers.normalise import Normalised, fold_char, light_fold, normalise, normalise_text
@@ -98,36 +100,48 @@ def _is_latin(folded: str) -> bool:
 
 
 _LOOKALIKE_TABLE = Path(__file__).parent / "data" / "lookalike.tsv"
-_LOOKALIKES: dict[str, tuple[tuple[str, float], ...]] | None = None
 
 
-def lookalikes(ch: str) -> tuple[tuple[str, float], ...]:
-    """Characters that look like `ch`, with a shape similarity in [0, 1], from the
-    shipped 形近字 table (see matchers/data/README.md); symmetric."""
-    global _LOOKALIKES
-    if _LOOKALIKES is None:
-        _LOOKALIKES = _load_lookalikes(_LOOKALIKE_TABLE)
-    return _LOOKALIKES.get(ch, ())
-
-
-def _load_lookalikes(path: Path) -> dict[str, tuple[tuple[str, float], ...]]:
-    pairs: dict[str, dict[str, float]] = {}
-    with path.open(encoding="utf-8") as table:
+@lru_cache(maxsize=1)
+def _lookalike_rows() -> dict[str, str]:
+    rows: dict[str, str] = {}
+    with _LOOKALIKE_TABLE.open(encoding="utf-8") as table:
         for line in table:
             if line.startswith("#") or not line.strip():
                 continue
             char, _, neighbours = line.rstrip("\n").partition("\t")
-            for entry in neighbours.split(" "):
-                other, _, similarity = entry.partition(":")
-                if not other or other == char:
-                    continue
-                score = float(similarity)
-                pairs.setdefault(char, {})[other] = max(score, pairs.get(char, {}).get(other, 0.0))
-                pairs.setdefault(other, {})[char] = max(score, pairs.get(other, {}).get(char, 0.0))
-    return {
-        char: tuple(sorted(others.items(), key=lambda item: (-item[1], item[0])))
-        for char, others in pairs.items()
-    }
+            rows[char] = neighbours
+    return rows
+
+
+@cache
+def lookalikes(ch: str) -> tuple[tuple[str, float], ...]:
+    """Characters that look like `ch`, with a shape similarity in [0, 1], from the
+    shipped 形近字 table (see matchers/data/README.md), read in both directions so
+    a rare character listed only as someone's neighbour is found too."""
+    rows = _lookalike_rows()
+    found: dict[str, float] = {}
+    for entry in rows.get(ch, "").split():
+        other, _, similarity = entry.partition(":")
+        found[other] = float(similarity)
+    needle = ch + ":"
+    for other, neighbours in rows.items():
+        at = neighbours.find(needle)
+        if at != -1 and (at == 0 or neighbours[at - 1] == " "):
+            similarity = float(neighbours[at + len(needle) :].split(" ", 1)[0])
+            found[other] = max(similarity, found.get(other, 0.0))
+    found.pop(ch, None)
+    return tuple(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+
+_WORD_LIST = Path(__file__).parent / "data" / "words2.txt"
+
+
+@lru_cache(maxsize=1)
+def two_char_words() -> frozenset[str]:
+    """Common two-character words (matchers/data/words2.txt)."""
+    with _WORD_LIST.open(encoding="utf-8") as words:
+        return frozenset(line.strip() for line in words if line.strip() and not line.startswith("#"))
 
 
 _READINGS: dict[str, tuple[str, ...]] = {}
@@ -143,6 +157,26 @@ def readings(ch: str) -> tuple[str, ...]:
             cached = ()
         _READINGS[ch] = cached
     return cached
+
+
+def _toneless(syllable: str) -> str:
+    return "".join(
+        ch
+        for ch in unicodedata.normalize("NFKD", syllable.replace("ü", "v"))
+        if not unicodedata.combining(ch)
+    )
+
+
+@cache
+def characters_reading(syllables: frozenset[str]) -> frozenset[str]:
+    """Every character (pypinyin's table) with one of these toneless readings."""
+    found = set()
+    for code, raw in pinyin_dict.items():
+        if any(_toneless(reading) in syllables for reading in raw.split(",")):
+            ch = chr(code)
+            if syllables.intersection(readings(ch)):
+                found.add(ch)
+    return frozenset(found)
 
 
 def pinyin_spellings(folded: str) -> list[str]:
@@ -225,7 +259,15 @@ class MarkMatcher:
                 for syllable in readings(ch):
                     self._syllables.setdefault(syllable, []).append(key)
         self._relations_cache: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
-        self._exceptions = tuple(dict.fromkeys(e for e in exceptions if normalise_text(e)))
+        # Characters that can take part in a Han window, and those that can be its
+        # exact anchor (every window keeps at least one character of the form).
+        self._anchors = frozenset(ch for form in self._han_forms for ch in form.folded)
+        self._relevant = frozenset(self._static) | characters_reading(frozenset(self._syllables))
+        shortest = min((len(f) for f in latin_forms), default=1)
+        self._latin_run = re.compile(f"[a-z0-9]{{{shortest},}}")
+        self._exceptions = tuple(
+            (e, normalise_text(e)) for e in dict.fromkeys(exceptions) if normalise_text(e)
+        )
 
     def _relations(self, ch: str) -> dict[tuple[int, int], tuple[str, float]]:
         cached = self._relations_cache.get(ch)
@@ -241,25 +283,35 @@ class MarkMatcher:
         return relations
 
     def find(self, text: str, *, field: str) -> list[MarkHit]:
-        norm = normalise(text)
-        folded = norm.text
+        # The cheap fold (str.translate, no span map) decides whether anything can
+        # match; the span map is built only for the few texts that can.
+        folded = normalise_text(text)
         if not folded:
             return []
+        windows = self._han_windows(folded) if self._han_forms else []
+        latin = self._latin_matches(folded) if self._latin_pattern is not None else []
+        if not windows and not latin:
+            return []
+        norm = normalise(text)
         candidates: list[MarkHit] = []
-        if self._han_forms:
-            candidates.extend(self._find_han(text, norm, field))
-        if self._latin_pattern is not None:
-            candidates.extend(self._find_latin(text, norm, field))
+        for form_index, start in windows:
+            hit = self._judge_han(text, norm, field, form_index, start)
+            if hit is not None:
+                candidates.append(hit)
+        candidates.extend(self._judge_latin(text, norm, field, latin))
         if not candidates:
             return []
-        if self._exceptions:
-            excluded = [hit.span for hit in find_phrases(text, self._exceptions, field=field)]
+        present = [(e, f) for e, f in self._exceptions if f in folded]
+        if present:
+            excluded = [hit.span for hit in _phrase_hits(text, norm, present, field)]
             candidates = [
                 hit
                 for hit in candidates
                 if not any(start <= hit.span[0] and hit.span[1] <= end for start, end in excluded)
             ]
-        candidates.sort(key=lambda h: (not h.exact, h.substitutions, -h.score, h.span[0] - h.span[1], h.span[0]))
+        candidates.sort(
+            key=lambda h: (not h.exact, h.substitutions, -h.score, h.span[0] - h.span[1], h.span[0])
+        )
         chosen: list[MarkHit] = []
         for hit in candidates:
             if all(hit.span[1] <= other.span[0] or other.span[1] <= hit.span[0] for other in chosen):
@@ -267,13 +319,19 @@ class MarkMatcher:
         chosen.sort(key=lambda h: h.span)
         return chosen
 
-    def _find_han(self, text: str, norm: Normalised, field: str) -> list[MarkHit]:
-        folded = norm.text
+    def _han_windows(self, folded: str) -> list[tuple[int, int]]:
+        """(form index, start) of every window whose characters are all related to
+        the form's characters at the same positions."""
+        relevant = self._relevant
+        if relevant.isdisjoint(folded) or self._anchors.isdisjoint(folded):
+            return []
         size = len(folded)
         lengths = self._form_lengths
         cache = self._relations_cache
         counts: dict[tuple[int, int], int] = {}
         for index, ch in enumerate(folded):
+            if ch not in relevant:
+                continue
             relations = cache.get(ch)
             if relations is None:
                 relations = self._relations(ch)
@@ -283,15 +341,11 @@ class MarkMatcher:
                     continue
                 key = (form_index, start)
                 counts[key] = counts.get(key, 0) + 1
-        hits: list[MarkHit] = []
-        for (form_index, start), count in counts.items():
-            if count == lengths[form_index]:
-                hit = self._judge_han(text, norm, field, form_index, start)
-                if hit is not None:
-                    hits.append(hit)
-        return hits
+        return [key for key, count in counts.items() if count == lengths[key[0]]]
 
-    def _judge_han(self, text: str, norm: Normalised, field: str, form_index: int, start: int) -> MarkHit | None:
+    def _judge_han(
+        self, text: str, norm: Normalised, field: str, form_index: int, start: int
+    ) -> MarkHit | None:
         form = self._han_forms[form_index]
         folded = norm.text
         length = len(form.folded)
@@ -303,7 +357,7 @@ class MarkMatcher:
                 substituted.append((position, relation, similarity))
         if len(substituted) > _max_substitutions(length):
             return None
-        if substituted and _edge_reads_as_word(folded, start, end, substituted):
+        if substituted and _reads_as_ordinary_words(folded, start, end, substituted):
             return None
         span = norm.span(start, end)
         matched = text[span[0] : span[1]]
@@ -345,11 +399,19 @@ class MarkMatcher:
             substitutions=len(substituted),
         )
 
-    def _find_latin(self, text: str, norm: Normalised, field: str) -> list[MarkHit]:
+    def _latin_matches(self, folded: str) -> list[re.Match[str]]:
         assert self._latin_pattern is not None
+        matches: list[re.Match[str]] = []
+        for run in self._latin_run.finditer(folded):
+            matches.extend(self._latin_pattern.finditer(folded, run.start(), run.end()))
+        return matches
+
+    def _judge_latin(
+        self, text: str, norm: Normalised, field: str, matches: list[re.Match[str]]
+    ) -> list[MarkHit]:
         hits: list[MarkHit] = []
         urlish: list[tuple[int, int]] | None = None
-        for match in self._latin_pattern.finditer(norm.text):
+        for match in matches:
             start, end = norm.span(match.start(), match.end())
             if not (_latin_boundary(text, start - 1) and _latin_boundary(text, end)):
                 continue
@@ -364,7 +426,9 @@ class MarkMatcher:
             exact = form.source != "pinyin" and light_fold(matched) == form.light
             if exact:
                 rule, score = "alias" if form.source == "alias" else "exact", 1.0
-            elif form.source == "pinyin" or form.folded in pinyin_spellings(normalise_text(form.mark.text or "")):
+            elif form.source == "pinyin" or form.folded in pinyin_spellings(
+                normalise_text(form.mark.text or "")
+            ):
                 rule, score = "pinyin", _PINYIN_SCORE
             else:
                 rule, score = ("split" if split else "alias"), _SPLIT_FACTOR
@@ -392,12 +456,27 @@ def _latin_boundary(text: str, index: int) -> bool:
     return not (folded and folded.isascii() and folded.isalnum())
 
 
-def _edge_reads_as_word(folded: str, start: int, end: int, substituted: list[tuple[int, str, float]]) -> bool:
-    positions = {position for position, _, _ in substituted}
-    if 0 in positions and start > 0 and folded[start - 1 : start + 1] in phrases_dict:
-        return True
-    last = end - start - 1
-    return last in positions and end < len(folded) and folded[end - 1 : end + 1] in phrases_dict
+def _reads_as_ordinary_words(
+    folded: str, start: int, end: int, substituted: list[tuple[int, str, float]]
+) -> bool:
+    """Whether a substituted character is better read as part of an ordinary word.
+
+    A homophone is a deliberate pun only inside the window, so only a word across
+    the window's edge vetoes it (奉节好|精品).  A look-alike that forms a word with
+    any neighbour is a coincidence of shape, not a disguise (春节好品: 春节).
+    """
+    words = two_char_words()
+    for position, relation, _ in substituted:
+        index = start + position
+        left = folded[index - 1 : index + 1] if index > 0 else ""
+        right = folded[index : index + 2] if index + 1 < len(folded) else ""
+        if relation == "lookalike":
+            if left in words or right in words:
+                return True
+            continue
+        if (index == start and left in words) or (index == end - 1 and right in words):
+            return True
+    return False
 
 
 def _noun(form: _Form) -> str:
@@ -475,15 +554,19 @@ def _fold_phrase(phrase: str) -> str:
 def find_phrases(text: str, phrases: Sequence[str], *, field: str) -> list[PhraseHit]:
     """Occurrences of `phrases` in `text`, tolerant of case, width, traditional forms
     and padding; Latin phrases need word boundaries.  Sorted by span."""
-    norm = normalise(text)
+    folded = normalise_text(text)
+    present = [(p, f) for p in phrases if (f := _fold_phrase(p)) and f in folded]
+    if not present:
+        return []
+    return _phrase_hits(text, normalise(text), present, field)
+
+
+def _phrase_hits(
+    text: str, norm: Normalised, phrases: Sequence[tuple[str, str]], field: str
+) -> list[PhraseHit]:
     folded = norm.text
     hits: list[PhraseHit] = []
-    if not folded:
-        return hits
-    for phrase in phrases:
-        needle = _fold_phrase(phrase)
-        if not needle:
-            continue
+    for phrase, needle in phrases:
         latin_start = needle[0].isascii() and needle[0].isalnum()
         latin_end = needle[-1].isascii() and needle[-1].isalnum()
         at = folded.find(needle)

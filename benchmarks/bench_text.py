@@ -1,0 +1,109 @@
+"""Speed and ordinary-language false-hit rate of MarkMatcher.find().
+
+Prints, for generated listing texts (40-character titles, ~80-character short
+descriptions, shop names):
+* find() calls/s on titles, and listings/s for title + description + shop name;
+* the raw rapidfuzz kernel rate on the same strings in the same run
+  (fuzz.partial_ratio of every mark text against each title, and
+  process.extract of the marks for each title), as a baseline;
+* how many hits random ordinary-language titles (common dictionary words, no
+  mark planted) produce per 10,000 listings: the matcher's false-hit floor.
+
+Run:  .venv/bin/python benchmarks/bench_text.py
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from matchers.pack import Mark  # noqa: E402
+from matchers.text import MarkMatcher, two_char_words  # noqa: E402
+
+MARKS = (
+    Mark("FSHP", "word", "奉上好品", aliases=("Fengshang Haopin",)),
+    Mark("FJHP", "word", "奉节好品"),
+    Mark("FJHW", "word", "奉节好味"),
+    Mark("FJHJ", "word", "奉节好景"),
+    Mark("FJQC", "gi", "奉节脐橙"),
+)
+EXCEPTIONS = ("奉上好品质", "奉上好评", "奉上好品种")
+PLANTED = ("奉上好品", "奉节脐橙", "奉尚好品", "奉 上 好 品", "奉節臍橙", "FengShangHaoPin", "奉土好品", "奉节好味")
+GOODS = ("脐橙", "橙子", "腊肉", "香肠", "蜂蜜", "茶叶", "核桃", "大米", "红薯粉", "土鸡蛋")
+FILLER = ("新鲜", "现摘", "包邮", "当季", "5斤装", "10斤", "礼盒", "特级", "果园直发", "坏果包赔", "产地直供", "正宗")
+LISTINGS = 20_000
+
+
+def title(rng: random.Random, words: list[str], planted: bool) -> str:
+    parts = rng.sample(FILLER, 3) + [rng.choice(GOODS)] + rng.sample(words, 6)
+    if planted:
+        parts.insert(rng.randrange(len(parts)), rng.choice(PLANTED))
+    rng.shuffle(parts)
+    return " ".join(parts)[:40]
+
+
+def main() -> None:
+    rng = random.Random(20261128)
+    words = sorted(two_char_words())
+    listings = []
+    for i in range(LISTINGS):
+        planted = i % 4 == 0
+        listings.append(
+            (
+                title(rng, words, planted),
+                "".join(rng.sample(words, 30))[:80],
+                rng.choice(words) + rng.choice(("旗舰店", "专营店", "果园", "小店")),
+            )
+        )
+    titles = [t for t, _, _ in listings]
+
+    matcher = MarkMatcher(MARKS, exceptions=EXCEPTIONS)
+    for text in titles[:2000]:  # warm the per-character caches, as a long scan would
+        matcher.find(text, field="title")
+
+    started = time.perf_counter()
+    for text in titles:
+        matcher.find(text, field="title")
+    title_rate = len(titles) / (time.perf_counter() - started)
+
+    started = time.perf_counter()
+    for text, description, shop in listings:
+        matcher.find(text, field="title")
+        matcher.find(description, field="description")
+        matcher.find(shop, field="seller")
+    listing_rate = len(listings) / (time.perf_counter() - started)
+
+    mark_texts = [m.text for m in MARKS if m.text]
+    started = time.perf_counter()
+    for text in titles:
+        for mark_text in mark_texts:
+            fuzz.partial_ratio(mark_text, text)
+    partial_rate = len(titles) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for text in titles:
+        process.extract(text, mark_texts, scorer=fuzz.partial_ratio, limit=3)
+    extract_rate = len(titles) / (time.perf_counter() - started)
+
+    ordinary = [title(rng, words, planted=False) for _ in range(LISTINGS)]
+    false_hits = [(text, hit) for text in ordinary for hit in matcher.find(text, field="title")]
+
+    print(f"generated listings              {LISTINGS:>10,}")
+    print(f"find() on titles                {title_rate:>10,.0f} calls/s ({1e6 / title_rate:.1f} µs/call)")
+    print(f"title+description+shop          {listing_rate:>10,.0f} listings/s")
+    print(f"rapidfuzz partial_ratio x{len(mark_texts)}     {partial_rate:>10,.0f} titles/s (baseline kernel)")
+    print(f"rapidfuzz process.extract       {extract_rate:>10,.0f} titles/s (baseline kernel)")
+    print(f"find() / partial_ratio          {title_rate / partial_rate:>10.2f} x")
+    rate = len(false_hits) / len(ordinary) * 10_000
+    print(f"hits on ordinary-language titles {rate:>9.1f} per 10,000 titles ({len(false_hits)} of {len(ordinary)})")
+    for text, hit in false_hits[:10]:
+        print(f"  {hit.mark_id} {hit.rule:<10} {hit.matched!r} in {text!r}")
+
+
+if __name__ == "__main__":
+    main()
