@@ -20,6 +20,7 @@ from cases.reporting import (
     weekly_report,
 )
 from cases.store import record_batch
+from cases.testing import postgres_test_url, temporary_database
 from cases.workflow import set_status
 from matchers.pack import load_pack
 from matchers.records import Evidence, Finding, Listing, Seller, Violation
@@ -41,9 +42,18 @@ def pair(listing_id, platform, seller, code, mark, seen, score, title="奉上好
     return listing, Finding(platform, listing_id, (violation,), score, None)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A fresh database on each backend (PostgreSQL when HAOPIN_TEST_DATABASE_URL is set)."""
+    if request.param == "postgresql" and postgres_test_url() is None:
+        pytest.skip("HAOPIN_TEST_DATABASE_URL is not set: PostgreSQL run skipped")
+    with temporary_database(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+def db(database_url):
+    url = database_url
     migrate(url)
     factory = session_factory(url)
     with factory.begin() as session:
@@ -155,8 +165,8 @@ def test_iso_week_parsing_and_bounds():
             IsoWeek.parse(bad)
 
 
-def test_a_hostile_database_renders_inert_reports_with_evidence_images(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sample.sqlite'}"
+def test_a_hostile_database_renders_inert_reports_with_evidence_images(database_url, tmp_path):
+    url = database_url
     populate(url, tmp_path, week=W48, cases=40, hostile=True, evidence_for=6)
     ctx = ReportContext.for_pack(load_pack(PACK), evidence_root=tmp_path, now=NOW)
     factory = session_factory(url)
