@@ -28,7 +28,6 @@ import logging
 import random
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +56,7 @@ from cases.models import (
     Violation,
     utcnow,
 )
+from matchers.normalise import normalise_text
 from matchers.records import Finding as FindingRecord
 from matchers.records import Listing as ListingRecord
 from matchers.records import Violation as ViolationRecord
@@ -91,15 +91,12 @@ def name_key(name: str | None, *, shop: bool = False) -> str | None:
     traditional characters folded; for shop names the generic '…旗舰店/专营店/店' ending dropped."""
     if not name:
         return None
-    import zhconv
-
-    text = zhconv.convert(unicodedata.normalize("NFKC", name), "zh-cn").casefold()
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
+    text = normalise_text(name)
     if shop:
         text = _SHOP_SUFFIXES.sub("", text)
         if len(text) < MIN_LINKABLE_NAME:
             return None
-    # NFKC can lengthen text (㍿ → 株式会社); keys must still fit their column.
+    # Folding can lengthen text (㍿ → 株式会社); keys must still fit their column.
     return text[:NAME] or None
 
 
