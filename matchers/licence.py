@@ -44,6 +44,18 @@ MARK_NOT_LICENSED = "mark_not_licensed"
 UNLICENSED = "unlicensed"
 
 
+# Which standing wins when a seller holds several licence rows for one mark.
+STANDING_ORDER = {
+    UNLICENSED: 0,
+    MARK_NOT_LICENSED: 1,
+    NOT_YET_VALID: 2,
+    SUSPENDED: 3,
+    LAPSED: 4,
+    DISPOSAL: 5,
+    AUTHORISED: 6,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """What `licensee` may do with `mark_id` on `day`, and the dates that decided it."""
@@ -134,12 +146,17 @@ class LicenceRegister:
     def __init__(self, pack: BrandPack):
         self._pack = pack
         self._zone = ZoneInfo(pack.timezone)
-        self._by_shop: dict[tuple[str, str], Licensee] = {}
-        self._by_name: dict[str, Licensee] = {}
+        # A shop or company may hold several licence rows (an ended licence for one mark and a
+        # current one for another): every row is kept and the best standing per mark wins.
+        self._by_shop: dict[tuple[str, str], tuple[Licensee, ...]] = {}
+        self._by_name: dict[str, tuple[Licensee, ...]] = {}
         for licensee in pack.licensees:
             for shop in licensee.shops:
-                self._by_shop.setdefault((shop.platform, shop_key(shop.ref)), licensee)
-            self._by_name.setdefault(shop_key(licensee.name), licensee)
+                key = (shop.platform, shop_key(shop.ref))
+                if licensee not in self._by_shop.get(key, ()):
+                    self._by_shop[key] = (*self._by_shop.get(key, ()), licensee)
+            name = shop_key(licensee.name)
+            self._by_name[name] = (*self._by_name.get(name, ()), licensee)
         self._marks = {mark.id: mark for mark in pack.marks}
         vocabulary: set[str] = set(pack.reference_prices) | set(COMMON_GOODS)
         for mark in pack.marks:
@@ -153,23 +170,34 @@ class LicenceRegister:
         return moment.astimezone(self._zone).date()
 
     def resolve(self, listing: Listing) -> Licensee | None:
+        """The seller's licence row (the first, when it holds several), or None."""
+        rows = self.resolve_all(listing)
+        return rows[0] if rows else None
+
+    def resolve_all(self, listing: Listing) -> tuple[Licensee, ...]:
+        """Every licence row of the listing's seller: by shop id, else shop name, else company name."""
         seller = listing.seller
         if seller is None:
-            return None
+            return ()
         if seller.id:
             found = self._by_shop.get((listing.platform, shop_key(seller.id)))
-            if found is not None:
+            if found:
                 return found
         if seller.name:
-            found = self._by_shop.get((listing.platform, shop_key(seller.name)))
-            if found is not None:
-                return found
-            found = self._by_name.get(shop_key(seller.name))
-            if found is not None:
+            name = shop_key(seller.name)
+            found = self._by_shop.get((listing.platform, name)) or self._by_name.get(name)
+            if found:
                 return found
         if seller.company:
-            return self._by_name.get(shop_key(seller.company))
-        return None
+            return self._by_name.get(shop_key(seller.company), ())
+        return ()
+
+    def best_standing(self, licensees: Sequence[Licensee], mark_id: str, day: date) -> Standing:
+        """The most favourable standing for `mark_id` over a seller's licence rows."""
+        if not licensees:
+            return Standing(mark_id, None, UNLICENSED, day)
+        standings = [self.standing(licensee, mark_id, day) for licensee in licensees]
+        return max(standings, key=lambda standing: STANDING_ORDER[standing.state])
 
     def standing(self, licensee: Licensee | None, mark_id: str, day: date) -> Standing:
         if licensee is None:

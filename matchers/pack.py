@@ -10,7 +10,6 @@ import csv
 import io
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -132,6 +131,7 @@ class BrandPack:
 # ---------------------------------------------------------------------------
 
 BRAND_FILE = "brand.yaml"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 LICENSEES_FILE = "licensees.csv"
 LICENSEE_COLUMNS = (
     "licensee_id",
@@ -356,8 +356,8 @@ class _PackReader:
                     BRAND_FILE, str(key), f"unknown key; allowed keys are {', '.join(TOP_LEVEL_KEYS)}"
                 )
         result: dict[str, Any] = {}
-        for key in ("brand", "owner"):
-            result[key] = self._required_text(data, key, key)
+        result["brand"] = self._required_text(data, "brand", "brand")
+        result["owner"] = self._optional_text(data, "owner", "owner") or ""
         result["timezone"] = self._timezone(data)
         result["marks"] = self._marks(data.get("marks"))
         result["claims"] = self._claims(data.get("claims"))
@@ -407,6 +407,8 @@ class _PackReader:
         return tuple(items)
 
     def _timezone(self, data: dict) -> str:
+        if data.get("timezone") is None:
+            return DEFAULT_TIMEZONE  # regional brands of China: licence dates are China Standard Time
         name = self._required_text(data, "timezone", "timezone")
         if name:
             try:
@@ -685,7 +687,6 @@ class _PackReader:
             return ()
         licensees: list[Licensee] = []
         ids: dict[str, int] = {}
-        shop_owner: dict[tuple[str, str], tuple[str, int]] = {}
         line = reader.line_num
         while True:
             start = line + 1
@@ -715,17 +716,6 @@ class _PackReader:
                 )
                 continue
             ids[licensee.licensee_id] = start
-            for shop in licensee.shops:
-                key = (shop.platform, _shop_key(shop.ref))
-                if key in shop_owner and shop_owner[key][0] != licensee.licensee_id:
-                    other, other_line = shop_owner[key]
-                    self.problem(
-                        LICENSEES_FILE,
-                        f"line {start}, column shops",
-                        f"shop {shop.platform}:{shop.ref} is also listed for {other!r} (line {other_line}); "
-                        "a listing could not be attributed",
-                    )
-                shop_owner.setdefault(key, (licensee.licensee_id, start))
             licensees.append(licensee)
         return tuple(licensees)
 
@@ -736,7 +726,7 @@ class _PackReader:
             self.problem(LICENSEES_FILE, f"line {line}, column {column}", message)
 
         cells = {key: value.strip() for key, value in row.items()}
-        for column in ("licensee_id", "name", "uscc", "status", "marks", "valid_from"):
+        for column in ("licensee_id", "name", "uscc", "status", "valid_from"):
             if not cells[column]:
                 bad(column, "is required")
         uscc = cells["uscc"].upper()
@@ -820,11 +810,6 @@ class _PackReader:
 
 def _split_list(cell: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;；]", cell) if part.strip()]
-
-
-def _shop_key(ref: str) -> str:
-    """Shop ids and names compare ignoring case, width and spacing."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", ref)).casefold()
 
 
 def _undecodable_image_reason(path: Path) -> str | None:

@@ -26,6 +26,7 @@ from datetime import date
 
 from matchers.claims import ClaimFinder, ClaimHit
 from matchers.licence import (
+    STANDING_ORDER,
     NOT_YET_VALID,
     STATUS_NAMES,
     SUSPENDED,
@@ -34,7 +35,7 @@ from matchers.licence import (
     Standing,
     goods_related,
 )
-from matchers.pack import BrandPack, Mark
+from matchers.pack import BrandPack, Licensee, Mark
 from matchers.places import KNOWN_REGIONS, PROVINCES, OriginCheck, OriginMatcher
 from matchers.records import Evidence, Finding, Listing, Violation
 from matchers.text import MarkHit, MarkMatcher
@@ -134,17 +135,19 @@ class Judge:
     # -- public -------------------------------------------------------------
 
     def judge(self, listing: Listing, *, images: Sequence[ImageAnalysis] = ()) -> Finding:
-        licensee = self._register.resolve(listing)
-        licensee_id = licensee.licensee_id if licensee is not None else None
+        licensees = self._register.resolve_all(listing)
+        licensee_id = licensees[0].licensee_id if licensees else None
         texts = self._texts(listing)
         uses = self._text_uses(texts)
         uses.extend(self._image_uses(images, texts))
         if not uses:
             return Finding(listing.platform, listing.listing_id, (), 0.0, licensee_id)
         day = self._register.local_day(listing)
-        context = _Context(self, listing, licensee, day, texts)
+        context = _Context(self, listing, licensees, day, texts)
         violations = context.decide(uses)
         risk = context.risk(violations, uses)
+        if len(licensees) > 1:
+            licensee_id = context.deciding_licensee_id(uses) or licensee_id
         return Finding(listing.platform, listing.listing_id, tuple(violations), risk, licensee_id)
 
     # -- sign uses ------------------------------------------------------------
@@ -254,11 +257,11 @@ class Judge:
 class _Context:
     """Everything known about one listing while deciding its codes."""
 
-    def __init__(self, judge: Judge, listing: Listing, licensee, day: date, texts: Sequence[_Text]):
+    def __init__(self, judge: Judge, listing: Listing, licensees: Sequence[Licensee], day: date, texts):
         self.judge = judge
         self.pack = judge.pack
         self.listing = listing
-        self.licensee = licensee
+        self.licensees = licensees
         self.day = day
         self.texts = texts
         self.register = judge._register
@@ -286,9 +289,15 @@ class _Context:
     def standing(self, mark: Mark) -> Standing:
         found = self._standing.get(mark.id)
         if found is None:
-            found = self.register.standing(self.licensee, mark.id, self.day)
+            found = self.register.best_standing(self.licensees, mark.id, self.day)
             self._standing[mark.id] = found
         return found
+
+    def deciding_licensee_id(self, uses: Sequence[SignUse]) -> str | None:
+        """With several licence rows, the row that decided the listing's most favourable standing."""
+        standings = [self.standing(use.mark) for use in uses]
+        best = max(standings, key=lambda standing: STANDING_ORDER[standing.state], default=None)
+        return best.licensee.licensee_id if best is not None and best.licensee is not None else None
 
     def origin(self, mark: Mark) -> tuple[OriginCheck, str]:
         """The decisive location for a GI: ship-from, then an origin attribute, then the seller's location."""
@@ -331,7 +340,7 @@ class _Context:
         if standing.permits:
             # A licensee's shop name is not a use on particular goods, so it cannot be out of scope.
             if standing.licensee is not None and use.evidence.field != "seller":
-                uncovered = self.register.uncovered_goods(standing.licensee, mark, self.goods())
+                uncovered = self._uncovered(mark)
                 if uncovered:
                     return self._out_of_scope(use, standing, uncovered)
             return None
@@ -340,6 +349,19 @@ class _Context:
         if mark.is_gi:
             return self._gi_use(use)
         return self._unauthorised(use, standing)
+
+    def _uncovered(self, mark: Mark) -> list[str]:
+        """Listing goods no permitting licence row of the seller covers for `mark`."""
+        rows = [
+            licensee
+            for licensee in self.licensees
+            if self.register.standing(licensee, mark.id, self.day).permits
+        ]
+        return min(
+            (self.register.uncovered_goods(licensee, mark, self.goods()) for licensee in rows),
+            key=len,
+            default=[],
+        )
 
     def _unauthorised(self, use: SignUse, standing: Standing) -> Violation:
         mark = use.mark

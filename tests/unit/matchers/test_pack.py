@@ -143,3 +143,23 @@ def test_pack_check_cli_prints_every_problem_and_fails(capsys):
     assert status != 0
     for file, location, message in expected_problems("bad-licensees"):
         assert f"{file}: {location}: " in err and message in err
+
+
+def test_optional_owner_and_timezone_default(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    text = (pack / "brand.yaml").read_text(encoding="utf-8-sig")
+    kept = [line for line in text.splitlines() if not line.startswith(("owner:", "timezone:"))]
+    (pack / "brand.yaml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    loaded = load_pack(pack)
+    assert loaded.owner == "" and loaded.timezone == "Asia/Shanghai"
+
+
+def test_one_shop_may_hold_several_licence_rows(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    with (pack / "licensees.csv").open("a", encoding="utf-8") as register:
+        register.write(
+            "L2,重庆市奉节县示例果业有限公司（虚构）,91500236MA5U1A2B3C,revoked,FSHP,,2024-01-01,,2024-12-31,,demo-taobao:tb_1\n"
+        )
+    assert [lic.licensee_id for lic in load_pack(pack).licensees] == ["L1", "L2"]

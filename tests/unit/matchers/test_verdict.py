@@ -681,3 +681,35 @@ def test_any_text_gives_a_valid_finding(
     finding = judge.judge(item, images=(logo_image(text_boxes=[TextBox(title, (0, 0, 5, 5), 0.5)]),))
     jsonschema.validate(finding.to_record(), contract_schemas["finding"])
     assert len({(v.code, v.mark) for v in finding.violations}) == len(finding.violations)
+
+
+# -- a seller holding several licence rows -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_shop_judge(tmp_path_factory):
+    import shutil
+
+    pack_dir = tmp_path_factory.mktemp("pack") / "fengjie"
+    shutil.copytree(PACK_DIR, pack_dir)
+    with (pack_dir / "licensees.csv").open("a", encoding="utf-8") as register:
+        # The revoked FJ-L005's shop also holds a current licence for the GI alone.
+        register.write(
+            "FJ-L011,重庆市奉节县假想农业开发有限公司二部（虚构）,91500236MA5UC1B4C8,active,FJQC,,2026-04-01,,,,"
+            "demo-xianyu:xy_fj_old_stock\n"
+        )
+    return Judge(load_pack(pack_dir))
+
+
+@pytest.mark.parametrize(
+    "title, expected, licensee_id",
+    [
+        ("奉节脐橙 10斤", set(), "FJ-L011"),
+        ("奉上好品 脐橙", {("LICENCE_LAPSED", "FSHP")}, "FJ-L005"),
+        ("奉上好品 奉节脐橙 官方授权", {("LICENCE_LAPSED", "FSHP")}, "FJ-L011"),
+    ],
+)
+def test_best_standing_over_several_licence_rows(shared_shop_judge, title, expected, licensee_id):
+    finding = shared_shop_judge.judge(listing(title, L005_REVOKED, **INSIDE))
+    assert {(v.code, v.mark) for v in finding.violations} == expected
+    assert finding.licensee_id == licensee_id
