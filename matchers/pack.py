@@ -398,9 +398,7 @@ class _PackReader:
                 self.problem(BRAND_FILE, f"{path}[{index}]", f"must be text, not {_type_name(item)}")
             elif not item.strip():
                 self.problem(BRAND_FILE, f"{path}[{index}]", "must not be empty")
-            elif item.strip() in items:
-                self.problem(BRAND_FILE, f"{path}[{index}]", f"{item.strip()!r} is listed twice")
-            else:
+            elif item.strip() not in items:  # a repeated entry is harmless: kept once
                 items.append(item.strip())
         if required and not items and isinstance(value, list) and not value:
             self.problem(BRAND_FILE, path, "must list at least one entry")
@@ -742,8 +740,6 @@ class _PackReader:
             if mark_id not in marks:
                 known = ", ".join(marks) or "none"
                 bad("marks", f"mark {mark_id!r} is not defined in brand.yaml (defined: {known})")
-        if len(set(mark_ids)) != len(mark_ids):
-            bad("marks", "lists a mark twice")
         goods = _split_list(cells["goods"])
         dates: dict[str, date | None] = {}
         for column in ("valid_from", "valid_to", "exit_date", "disposal_deadline"):
@@ -787,10 +783,8 @@ class _PackReader:
                 )
                 continue
             shop = ShopRef(platform, ref)
-            if shop in shops:
-                bad("shops", f"{entry!r} is listed twice")
-                continue
-            shops.append(shop)
+            if shop not in shops:
+                shops.append(shop)
         if len(self.problems) != before or valid_from is None:
             return None
         return Licensee(
