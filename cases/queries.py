@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from cases.models import CASE_STATUSES, Case, Platform, Seller
+from cases.models import CASE_STATUSES, Case, Platform, Seller, utcnow
 from cases.store import linked_seller_ids
 
 # Weeks are the officers' weeks: ISO weeks in China Standard Time.
@@ -43,6 +43,8 @@ class CaseFilter:
     seller: str | None = None
     min_risk: float | None = None
     assignee: str | None = None
+    # Not seen for this many days: on a weekly crawl, a sign the listing is gone (confirm, then `removed`).
+    unseen_days: int | None = None
 
     def validate(self) -> None:
         unknown = [status for status in self.statuses if status not in CASE_STATUSES]
@@ -52,6 +54,8 @@ class CaseFilter:
             raise ValueError(f"minimum risk {self.min_risk} is outside [0, 1]")
         if self.week is not None:
             parse_week(self.week)
+        if self.unseen_days is not None and self.unseen_days < 1:
+            raise ValueError(f"unseen days must be at least 1, not {self.unseen_days}")
 
 
 def case_query(filters: CaseFilter) -> Select[tuple[Case]]:
@@ -85,6 +89,8 @@ def case_query(filters: CaseFilter) -> Select[tuple[Case]]:
         query = query.where(Case.risk >= filters.min_risk)
     if filters.assignee:
         query = query.where(Case.assignee == filters.assignee)
+    if filters.unseen_days is not None:
+        query = query.where(Case.last_seen_at < utcnow() - timedelta(days=filters.unseen_days))
     return query.order_by(Case.last_seen_at.desc(), Case.id.desc()).options(
         selectinload(Case.seller), selectinload(Case.platform), selectinload(Case.listings)
     )

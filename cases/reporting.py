@@ -678,6 +678,7 @@ def _comparison(
         else None,
         logo_crop=crop,
         logo_distance=distance,
+        evidence_field=evidence.get("field") if isinstance(evidence.get("field"), str) else "",
     )
 
 

@@ -44,6 +44,12 @@ def register(subparsers) -> None:
     listing.add_argument("--seller", help="shop id, or part of a shop or company name")
     listing.add_argument("--min-risk", type=float, metavar="R", help="only cases with risk ≥ R (0–1)")
     listing.add_argument("--assignee", help="only cases assigned to this officer")
+    listing.add_argument(
+        "--unseen-days",
+        type=int,
+        metavar="N",
+        help="only cases not seen by any crawl for N days (listing probably taken down: check, then set removed)",
+    )
     listing.add_argument("--limit", type=int, default=200, help="at most this many rows (default 200)")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(handler=run_list)
@@ -174,6 +180,7 @@ def run_list(args) -> int:
         seller=args.seller,
         min_risk=args.min_risk,
         assignee=args.assignee,
+        unseen_days=args.unseen_days,
     )
     try:
         filters.validate()

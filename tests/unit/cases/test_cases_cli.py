@@ -152,3 +152,18 @@ def test_list_marks_repeat_infringers_and_relistings(seeded, Session, capsys):
     assert haopin(db_url, "list", "--open") == 0
     out = capsys.readouterr().out
     assert f"重新上架(原#{case})" in out and "屡犯(2案)" in out
+
+
+def test_unseen_days_finds_cases_whose_listings_stopped_appearing(Session, db_url, capsys):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    gone = make_listing("1", seller_id="a", captured_at=(now - timedelta(days=10)).isoformat())
+    still_there = make_listing("2", seller_id="b", captured_at=(now - timedelta(hours=1)).isoformat())
+    with Session.begin() as session:
+        record_batch(
+            session, [(x, make_finding(x, ("GI_FALSE_ORIGIN", "FJQC"))) for x in (gone, still_there)]
+        )
+    assert haopin(db_url, "list", "--unseen-days", "7", "--json") == 0
+    assert [row["seller"]["shop_key"] for row in json.loads(capsys.readouterr().out)] == ["a"]
+    assert haopin(db_url, "list", "--unseen-days", "0") == 2
