@@ -300,8 +300,10 @@ class _PackReader:
             self.problem(str(self.root), "", "is not a folder (a brand pack is a folder with brand.yaml)")
             return None, self.problems
         brand = self._read_brand()
-        marks = brand.get("marks", ()) if brand else ()
-        licensees = self._read_licensees({mark.id: mark for mark in marks})
+        # Without a readable brand.yaml the mark ids of licensees.csv cannot be checked: better
+        # no verdict on them than one spurious "not defined" per row.
+        known = {mark.id: mark for mark in brand["marks"]} if brand is not None else None
+        licensees = self._read_licensees(known)
         if self.problems or brand is None:
             return None, self.problems
         pack = BrandPack(root=self.root, licensees=licensees, **brand)
@@ -321,10 +323,16 @@ class _PackReader:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
+            hint = "save the file as UTF-8"
+            try:
+                raw.decode("gb18030")
+                hint = "it looks like GBK/GB18030 (Excel's default); save it as UTF-8 (Excel: CSV UTF-8)"
+            except UnicodeDecodeError:
+                pass
             self.problem(
                 name,
                 f"line {line}",
-                f"is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); save the file as UTF-8",
+                f"is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}); {hint}",
             )
             return None
 
@@ -653,7 +661,7 @@ class _PackReader:
 
     # -- licensees.csv -------------------------------------------------------
 
-    def _read_licensees(self, marks: dict[str, Mark]) -> tuple[Licensee, ...]:
+    def _read_licensees(self, marks: dict[str, Mark] | None) -> tuple[Licensee, ...]:
         text = self._read_text(LICENSEES_FILE)
         if text is None:
             return ()
@@ -717,7 +725,7 @@ class _PackReader:
             licensees.append(licensee)
         return tuple(licensees)
 
-    def _licensee(self, row: dict[str, str], line: int, marks: dict[str, Mark]) -> Licensee | None:
+    def _licensee(self, row: dict[str, str], line: int, marks: dict[str, Mark] | None) -> Licensee | None:
         before = len(self.problems)
 
         def bad(column: str, message: str) -> None:
@@ -737,7 +745,7 @@ class _PackReader:
             bad("status", f"{status!r} is not one of {', '.join(LICENSEE_STATUSES)}")
         mark_ids = _split_list(cells["marks"])
         for mark_id in mark_ids:
-            if mark_id not in marks:
+            if marks is not None and mark_id not in marks:
                 known = ", ".join(marks) or "none"
                 bad("marks", f"mark {mark_id!r} is not defined in brand.yaml (defined: {known})")
         goods = _split_list(cells["goods"])

@@ -163,3 +163,12 @@ def test_one_shop_may_hold_several_licence_rows(tmp_path):
             "L2,重庆市奉节县示例果业有限公司（虚构）,91500236MA5U1A2B3C,revoked,FSHP,,2024-01-01,,2024-12-31,,demo-taobao:tb_1\n"
         )
     assert [lic.licensee_id for lic in load_pack(pack).licensees] == ["L1", "L2"]
+
+
+def test_unreadable_brand_yaml_does_not_flag_every_licensee(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    (pack / "brand.yaml").write_text("brand: [unclosed\n", encoding="utf-8")
+    problems = check_pack(pack)
+    assert [p.file for p in problems] == ["brand.yaml"]
+    assert "not valid YAML" in problems[0].message
