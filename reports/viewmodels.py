@@ -58,6 +58,11 @@ class SignComparison:
     registered_logo: EmbeddedImage | None = None
     logo_crop: EmbeddedImage | None = None
     logo_distance: float | None = None
+    evidence_field: str = ""
+
+    @property
+    def evidence_label(self) -> str:
+        return field_name(self.evidence_field) if self.evidence_field else ""
 
 
 @dataclass(frozen=True, slots=True)
