@@ -34,13 +34,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def load_pack_or_usage_error(directory: str):
     """The pack, or UsageError listing its problems (a pack with problems is never used)."""
     from crawler.cli import UsageError
-    from matchers.pack import PackError, load_pack
+    from matchers.pack import BRAND_FILE, LICENSEES_FILE, PackError, load_pack
 
     try:
         return load_pack(directory)
     except PackError as error:
         for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+            inside = problem.file in (BRAND_FILE, LICENSEES_FILE)
+            print(f"  {directory}/{problem}" if inside else f"  {problem}", file=sys.stderr)
         raise UsageError(
             f"brand pack {directory} has {len(error.problems)} problem(s) (listed above); "
             f"run `haopin pack check {directory}`"
