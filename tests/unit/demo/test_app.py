@@ -181,6 +181,8 @@ def test_rate_limit_answers_429_with_retry_after_then_recovers():
         assert throttled and all(r.headers["Retry-After"] == "1" for r in throttled)
         assert fetch(f"{market.base_url('demo-jd')}/api/search?keyword=x").status == 200, "limits are per flavour"
         assert fetch(f"{market.url}/robots.txt").status == 200
+        image = market.catalogue.listings("demo-xianyu")[0].image_path(0)
+        assert fetch(f"{market.url}{image}").status == 200, "images stand for a CDN and are not throttled"
         time.sleep(1.1)
         assert fetch(url).status == 200
         assert market.stats["throttled"] == len(throttled)
