@@ -374,7 +374,7 @@ class _Context:
         elif use.exact:
             code = "MARK_UNAUTHORISED"
             written = "" if use.matched.strip() == mark.text else f"的注册写法“{use.matched.strip()}”"
-            reason = f"{who}，{use.where}直接使用注册商标“{mark.text}”{written}。"
+            reason = f"{who}，{use.where}直接使用注册商标“{mark.text}”{written}，属未经许可使用注册商标。"
             score = min(1.0, 0.9 + 0.08 * use.score)
         else:
             code = "MARK_SIMILAR"
