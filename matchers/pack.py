@@ -7,6 +7,7 @@ is plain data so matchers, spiders, the case database and reports can share it.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
@@ -361,7 +362,9 @@ class _PackReader:
         for key in data:
             if key not in TOP_LEVEL_KEYS:
                 self.problem(
-                    BRAND_FILE, str(key), f"unknown key; allowed keys are {', '.join(TOP_LEVEL_KEYS)}"
+                    BRAND_FILE,
+                    str(key),
+                    f"unknown key{_did_you_mean(key, TOP_LEVEL_KEYS)}; allowed keys are {', '.join(TOP_LEVEL_KEYS)}",
                 )
         result: dict[str, Any] = {}
         result["brand"] = self._required_text(data, "brand", "brand")
@@ -474,7 +477,8 @@ class _PackReader:
                     if known_elsewhere and kind in MARK_KINDS
                     else f"allowed keys are {', '.join(MARK_KEYS_BY_KIND.get(kind, sorted(allowed)))}"
                 )
-                self.problem(BRAND_FILE, f"{path}.{key}", f"unknown key; {hint}")
+                suggestion = _did_you_mean(key, allowed)
+                self.problem(BRAND_FILE, f"{path}.{key}", f"unknown key{suggestion}; {hint}")
         mark_id = self._required_text(entry, "id", f"{path}.id")
         if mark_id and not MARK_ID_PATTERN.fullmatch(mark_id):
             self.problem(BRAND_FILE, f"{path}.id", f"{mark_id!r} must use only A-Z, 0-9 and _")
@@ -588,7 +592,9 @@ class _PackReader:
         for key in value:
             if key not in CLAIM_KINDS:
                 self.problem(
-                    BRAND_FILE, f"claims.{key}", f"unknown key; allowed keys are {', '.join(CLAIM_KINDS)}"
+                    BRAND_FILE,
+                    f"claims.{key}",
+                    f"unknown key{_did_you_mean(key, CLAIM_KINDS)}; allowed keys are {', '.join(CLAIM_KINDS)}",
                 )
         return Claims(**{kind: self._text_list(value.get(kind), f"claims.{kind}") for kind in CLAIM_KINDS})
 
@@ -607,7 +613,8 @@ class _PackReader:
                 self.problem(
                     BRAND_FILE,
                     where,
-                    f"{code!r} is not a violation code; codes are {', '.join(VIOLATION_CODES)}",
+                    f"{code!r} is not a violation code{_did_you_mean(code, VIOLATION_CODES)}; "
+                    f"codes are {', '.join(VIOLATION_CODES)}",
                 )
                 continue
             if not isinstance(citation, str) or not citation.strip():
@@ -680,7 +687,11 @@ class _PackReader:
         header_ok = True
         for position, column in enumerate(header, start=1):
             if column not in LICENSEE_COLUMNS:
-                self.problem(LICENSEES_FILE, f"line 1, column {position}", f"unknown column {column!r}")
+                self.problem(
+                    LICENSEES_FILE,
+                    f"line 1, column {position}",
+                    f"unknown column {column!r}{_did_you_mean(column, LICENSEE_COLUMNS)}",
+                )
                 header_ok = False
             elif header.index(column) != position - 1:
                 self.problem(LICENSEES_FILE, f"line 1, column {position}", f"column {column!r} appears twice")
@@ -808,6 +819,11 @@ class _PackReader:
             disposal_deadline=deadline,
             shops=tuple(shops),
         )
+
+
+def _did_you_mean(word: object, choices) -> str:
+    close = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _split_list(cell: str) -> list[str]:
