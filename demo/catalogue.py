@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from demo import search
+from matchers.keywords import search_keywords
 from matchers.pack import BrandPack, Licensee, Mark, load_pack
 
 PLATFORMS = ("demo-taobao", "demo-jd", "demo-pdd", "demo-douyin", "demo-xianyu")
@@ -1013,13 +1014,8 @@ class GroundTruth:
 
 
 def pack_keywords(pack: BrandPack) -> tuple[str, ...]:
-    """The keywords every spider searches with at least: mark texts, aliases and GI names."""
-    words: list[str] = []
-    for mark in pack.marks:
-        for word in (mark.text, *mark.aliases):
-            if word and word not in words:
-                words.append(word)
-    return tuple(words)
+    """The keywords the spiders search with by default (matchers.keywords): reachability is measured by them."""
+    return tuple(search_keywords(pack))
 
 
 def truth_of(catalogue: Catalogue, pack: BrandPack, keywords: Sequence[str] | None = None) -> GroundTruth:
