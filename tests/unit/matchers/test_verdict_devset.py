@@ -11,6 +11,7 @@ import pytest
 from matchers.pack import load_pack
 from matchers.records import VIOLATION_CODES, Listing
 from matchers.verdict import Judge
+from matchers.vision_types import ImageAnalysis, LogoHit, TextBox
 
 REPO = Path(__file__).resolve().parents[3]
 DEVSET = REPO / "tests" / "fixtures" / "devset"
@@ -60,13 +61,26 @@ def judge():
     return Judge(load_pack(REPO / "brandpacks" / "fengjie"))
 
 
+def images_of(row: dict) -> tuple[ImageAnalysis, ...]:
+    """The dev set's image analyses (logo hits and text boxes as a detector would report them)."""
+    return tuple(
+        ImageAnalysis(
+            index=index,
+            source=f"image-{index}",
+            logo_hits=tuple(
+                LogoHit(h["mark_id"], tuple(h["bbox"]), h["score"]) for h in image.get("logo_hits", [])
+            ),
+            text_boxes=tuple(
+                TextBox(b["text"], tuple(b["bbox"]), b.get("confidence", 0.9))
+                for b in image.get("text_boxes", [])
+            ),
+        )
+        for index, image in enumerate(row.get("images", []))
+    )
+
+
 @pytest.mark.parametrize("row", HANDWRITTEN, ids=[row["why"] for row in HANDWRITTEN])
 def test_handwritten_case(judge, row):
-    import sys
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_detection import images_of
-
     finding = judge.judge(Listing.from_record(row["listing"]), images=images_of(row))
     assert sorted({v.code for v in finding.violations}) == row["expected"], [
         v.reason for v in finding.violations
