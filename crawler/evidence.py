@@ -300,10 +300,14 @@ async def _render(browser, url: str, directory: Path, *, timeout_ms: int) -> dic
                 page_ranges=f"1-{MAX_PDF_PAGES}",
             )
 
+        async def fonts() -> None:
+            facts["fonts"] = await _fonts_used(context, page)
+
         for name, step in (
             ("screenshot", screenshot),
             ("rendered DOM", dom),
             ("images", images),
+            ("fonts", fonts),
             ("PDF", pdf),
         ):
             try:
@@ -313,6 +317,27 @@ async def _render(browser, url: str, directory: Path, *, timeout_ms: int) -> dic
     finally:
         await context.close()
     return facts
+
+
+async def _fonts_used(context, page, *, max_nodes: int = 200) -> dict[str, int]:
+    """Which fonts Chromium drew the page's text with, and how many glyphs each: shows an examiner
+    that Chinese text was rendered with a CJK font, not as missing-glyph boxes."""
+    session = await context.new_cdp_session(page)
+    try:
+        await session.send("DOM.enable")
+        await session.send("CSS.enable")
+        root = await session.send("DOM.getDocument", {"depth": 0})
+        found = await session.send(
+            "DOM.querySelectorAll", {"nodeId": root["root"]["nodeId"], "selector": "body, body *"}
+        )
+        used: dict[str, int] = {}
+        for node_id in found["nodeIds"][:max_nodes]:
+            reply = await session.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})
+            for font in reply.get("fonts", []):
+                used[font["familyName"]] = used.get(font["familyName"], 0) + int(font["glyphCount"])
+        return dict(sorted(used.items(), key=lambda item: -item[1]))
+    finally:
+        await session.detach()
 
 
 def _first_line(error) -> str:
@@ -375,6 +400,7 @@ async def capture_page(
             "warcio": _version("warcio"),
             "os": platform.platform(),
         },
+        "fonts": facts.get("fonts", {}),
         "browser_settings": {
             "user_agent": facts.get("user_agent"),
             "viewport": VIEWPORT,

@@ -129,6 +129,8 @@ def test_environment_record(capture, listing_site):
     assert env["tools"]["browser"].startswith("Chromium ")
     assert env["tools"]["playwright"] and env["tools"]["warcio"]
     assert env["context"] == {"case_id": 1}
+    cjk = {name: glyphs for name, glyphs in env["fonts"].items() if "CJK" in name}
+    assert sum(cjk.values()) >= len("奉节脐橙当季现摘斤装官方授权店铺果园直发"), env["fonts"]
 
 
 def test_warc_holds_the_raw_exchange(capture, listing_site):
