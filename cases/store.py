@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "haopin"
 DEFAULT_BATCH_SIZE = 200
+MAX_BATCH_SIZE = 2000
 # Shop names shorter than this after normalising ("水果店" → "水果") are too generic to link shops by.
 MIN_LINKABLE_NAME = 4
 _SHOP_SUFFIXES = re.compile(r"(官方旗舰店|旗舰店|专营店|专卖店|企业店|个人店|直营店|小店|店铺|店)$")
@@ -239,7 +240,7 @@ class _BatchWriter:
         if seller is not None and seller.name:
             return f"name:{name_key(seller.name) or seller.name}"[:NAME]
         # No seller on the page: the listing stands for its unknown seller.
-        return f"listing:{listing.listing_id}"
+        return f"listing:{listing.listing_id}"[:NAME]
 
     def _upsert_sellers(self, pairs: Sequence[tuple[ListingRecord, FindingRecord]]) -> None:
         wanted = {(self.platforms[listing.platform].id, self._shop_key(listing)) for listing, _ in pairs}
@@ -621,8 +622,9 @@ class CaseRecorder:
         actor: str = SYSTEM_ACTOR,
         on_commit: Callable[[BatchSummary], None] | None = None,
     ):
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        if not 1 <= batch_size <= MAX_BATCH_SIZE:
+            # Each batch becomes IN (...) lists of its keys; beyond this they grow unwieldy for SQLite.
+            raise ValueError(f"batch_size must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}")
         self.session_factory = session_factory
         self.batch_size = batch_size
         self.actor = actor
