@@ -22,7 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from cases.db import migrate, session_factory
 from cases.models import Case, CaseEvent, EvidenceCapture, EvidenceFile
@@ -158,10 +159,13 @@ def _progress_cases(factory, rng: random.Random, end: datetime) -> int:
     """Move some cases along the workflow, with event times spread after they opened."""
     closed = 0
     with factory.begin() as session:
-        for case in session.scalars(select(Case).order_by(Case.id)):
-            for event in case.events:
-                if event.kind in ("opened", "relisting", "listing"):
-                    event.at = case.opened_at  # the store stamps its own clock; history wants the crawl's
+        # The store stamps events with its own clock; the history wants the crawl's.
+        session.execute(
+            update(CaseEvent)
+            .where(CaseEvent.kind.in_(("opened", "relisting", "listing")))
+            .values(at=select(Case.opened_at).where(Case.id == CaseEvent.case_id).scalar_subquery())
+        )
+        for case in session.scalars(select(Case).options(selectinload(Case.events)).order_by(Case.id)):
             roll = rng.random()
             if roll < 0.45:
                 continue
