@@ -102,6 +102,12 @@ def load_image_bytes(
         return ImageRejected("svg_refused: 矢量图（SVG）不做栅格化分析", digest)
     if sniffed is None:
         return ImageRejected(f"not_an_image: 文件内容不是支持的图片格式（开头为 {_describe_head(data)}）", digest)
+    declared = declared_size(data)
+    if declared is not None and declared[0] * declared[1] > max_pixels:
+        width, height = declared
+        return ImageRejected(
+            f"too_many_pixels: 图片声明 {width}×{height} 像素，超过上限 {max_pixels:,} 像素（疑似解压炸弹）", digest
+        )
     try:
         return _decode(data, digest, sniffed, max_pixels=max_pixels, max_side=max_side)
     except _Rejection as rejection:
@@ -113,6 +119,66 @@ def load_image_bytes(
         return ImageRejected(f"corrupt: 图片数据损坏或不完整（{type(exc).__name__}: {_short(exc)}）", digest)
     except MemoryError:
         return ImageRejected("too_many_pixels: 解码所需内存超出限制", digest)
+
+
+def declared_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height as the file's own header states them, read without decoding anything.
+
+    Pillow would refuse some bombs itself, but only once its parser is happy with the rest of
+    the file; reading the header first refuses them whatever follows.
+    """
+    fmt = sniff_format(data)
+    try:
+        if fmt == "PNG" and data[12:16] == b"IHDR":
+            return struct.unpack(">II", data[16:24])
+        if fmt == "GIF":
+            return struct.unpack("<HH", data[6:10])
+        if fmt == "BMP":
+            width, height = struct.unpack("<ii", data[18:26])
+            return abs(width), abs(height)
+        if fmt == "WEBP":
+            return _webp_size(data)
+        if fmt == "JPEG":
+            return _jpeg_size(data)
+    except struct.error:
+        return None
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    kind = data[12:16]
+    if kind == b"VP8X":
+        width = int.from_bytes(data[24:27], "little") + 1
+        height = int.from_bytes(data[27:30], "little") + 1
+        return width, height
+    if kind == b"VP8L":
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if kind == b"VP8 ":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    position = 2
+    end = min(len(data), 1 << 20)  # the frame header comes before the pixel data, near the start
+    while position + 9 < end:
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:
+            position += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            position += 2
+            continue
+        length = struct.unpack(">H", data[position + 2: position + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[position + 5: position + 9])
+            return width, height
+        position += 2 + length
+    return None
 
 
 def load_image_file(

@@ -9,7 +9,14 @@ import zlib
 import pytest
 from PIL import Image
 
-from matchers.imageload import ImageRejected, LoadedImage, load_image_bytes, load_image_file, sniff_format
+from matchers.imageload import (
+    ImageRejected,
+    LoadedImage,
+    declared_size,
+    load_image_bytes,
+    load_image_file,
+    sniff_format,
+)
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -117,3 +124,31 @@ def test_missing_file_and_directory_are_reasons(tmp_path):
 )
 def test_sniff_format_reads_magic_bytes(head, expected):
     assert sniff_format(head) == expected
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """A real JPEG whose frame header (SOF0) is patched to claim another size."""
+    data = bytearray(JPEG)
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5: sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(png_declaring(30000, 30000)[:33], id="png header alone, nothing after IHDR"),
+        pytest.param(jpeg_declaring(20000, 20000), id="jpeg frame header claiming 20000x20000"),
+        pytest.param(b"GIF89a" + struct.pack("<HH", 65535, 65535) + bytes(20), id="gif screen 65535x65535"),
+        pytest.param(b"BM" + bytes(16) + struct.pack("<ii", 8000, -8000) + bytes(30), id="top-down bmp 8000x8000"),
+    ],
+)
+def test_declared_size_is_refused_before_any_decoding(data):
+    result = load_image_bytes(data)
+    assert isinstance(result, ImageRejected) and result.code == "too_many_pixels", result
+
+
+@pytest.mark.parametrize(("fmt", "options"), [("JPEG", {"progressive": True}), ("PNG", {}), ("GIF", {}),
+                                              ("BMP", {}), ("WEBP", {}), ("WEBP", {"lossless": True})])
+def test_declared_size_reads_each_format_header(fmt, options):
+    assert declared_size(encoded(Image.new("RGB", (123, 45)), fmt, **options)) == (123, 45)
