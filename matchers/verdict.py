@@ -26,8 +26,8 @@ from datetime import date
 
 from matchers.claims import ClaimFinder, ClaimHit
 from matchers.licence import (
-    STANDING_ORDER,
     NOT_YET_VALID,
+    STANDING_ORDER,
     STATUS_NAMES,
     SUSPENDED,
     BoundedCache,
