@@ -624,8 +624,12 @@ def _quantity_in(reference_unit: str, listing_unit: str | None, title: str) -> f
         if not text:
             continue
         if reference_kg is None:
+            # A count unit (箱, 盒, 个): the unit field itself, or "3箱" in the title.
             if text.strip() == reference_unit:
                 return 1.0
+            counted = re.search(rf"(\d+(?:\.\d+)?)\s*{re.escape(reference_unit)}", text)
+            if counted:
+                return float(counted.group(1))
             continue
         stripped = text.strip().lower()
         if stripped in _KG_PER_UNIT:

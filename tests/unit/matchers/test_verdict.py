@@ -713,3 +713,24 @@ def test_best_standing_over_several_licence_rows(shared_shop_judge, title, expec
     finding = shared_shop_judge.judge(listing(title, L005_REVOKED, **INSIDE))
     assert {(v.code, v.mark) for v in finding.violations} == expected
     assert finding.licensee_id == licensee_id
+
+
+@pytest.mark.parametrize(
+    "unit, title, listing_unit, quantity",
+    [
+        ("斤", "奉节脐橙 10斤装", None, 10.0),
+        ("斤", "奉节脐橙 5kg", None, 10.0),
+        ("kg", "奉节脐橙 5斤", None, 2.5),
+        ("斤", "奉节脐橙 500g", None, 1.0),
+        ("斤", "奉节脐橙 2.5kg*2", None, 10.0),
+        ("斤", "奉节脐橙", "斤", 1.0),
+        ("斤", "奉节脐橙 礼盒", "箱", None),
+        ("箱", "奉节脐橙 3箱", None, 3.0),
+        ("箱", "奉节脐橙", "箱", 1.0),
+        ("箱", "奉节脐橙 10斤", None, None),
+    ],
+)
+def test_quantity_in_reference_units(unit, title, listing_unit, quantity):
+    from matchers.verdict import _quantity_in
+
+    assert _quantity_in(unit, listing_unit, title) == quantity
