@@ -34,7 +34,6 @@ coincidence of shape inside a real word is no disguise.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -93,6 +92,10 @@ class _Form:
     folded: str
     light: str
     source: str  # "text" | "alias" | "pinyin"
+
+    @property
+    def registered_traditional(self) -> bool:
+        return any(fold_char(ch).traditional for ch in self.registered)
 
 
 def _is_latin(folded: str) -> bool:
@@ -157,26 +160,6 @@ def readings(ch: str) -> tuple[str, ...]:
             cached = ()
         _READINGS[ch] = cached
     return cached
-
-
-def _toneless(syllable: str) -> str:
-    return "".join(
-        ch
-        for ch in unicodedata.normalize("NFKD", syllable.replace("ü", "v"))
-        if not unicodedata.combining(ch)
-    )
-
-
-@cache
-def characters_reading(syllables: frozenset[str]) -> frozenset[str]:
-    """Every character (pypinyin's table) with one of these toneless readings."""
-    found = set()
-    for code, raw in pinyin_dict.items():
-        if any(_toneless(reading) in syllables for reading in raw.split(",")):
-            ch = chr(code)
-            if syllables.intersection(readings(ch)):
-                found.add(ch)
-    return frozenset(found)
 
 
 def pinyin_spellings(folded: str) -> list[str]:
@@ -259,10 +242,16 @@ class MarkMatcher:
                 for syllable in readings(ch):
                     self._syllables.setdefault(syllable, []).append(key)
         self._relations_cache: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
-        # Characters that can take part in a Han window, and those that can be its
-        # exact anchor (every window keeps at least one character of the form).
-        self._anchors = frozenset(ch for form in self._han_forms for ch in form.folded)
-        self._relevant = frozenset(self._static) | characters_reading(frozenset(self._syllables))
+        # Every window keeps at least (length - allowed substitutions) of the form's
+        # own characters: those characters are the anchors that seed windows.
+        self._exact_at: dict[str, list[tuple[int, int]]] = {}
+        for form_index, form in enumerate(self._han_forms):
+            for position, ch in enumerate(form.folded):
+                self._exact_at.setdefault(ch, []).append((form_index, position))
+        self._exact_needed = [length - _max_substitutions(length) for length in self._form_lengths]
+        self._anchor_pattern = re.compile(
+            "[" + "".join(re.escape(ch) for ch in sorted(self._exact_at)) + "]" if self._exact_at else "(?!)"
+        )
         shortest = min((len(f) for f in latin_forms), default=1)
         self._latin_run = re.compile(f"[a-z0-9]{{{shortest},}}")
         self._exceptions = tuple(
@@ -320,28 +309,39 @@ class MarkMatcher:
         return chosen
 
     def _han_windows(self, folded: str) -> list[tuple[int, int]]:
-        """(form index, start) of every window whose characters are all related to
-        the form's characters at the same positions."""
-        relevant = self._relevant
-        if relevant.isdisjoint(folded) or self._anchors.isdisjoint(folded):
-            return []
+        """(form index, start) of every window that keeps enough of a form's own
+        characters and whose other characters are all related to the form's
+        characters at the same positions.  Only occurrences of the forms' own
+        characters (found by one regular-expression scan) seed windows, so text
+        without them costs one C-level scan."""
         size = len(folded)
         lengths = self._form_lengths
-        cache = self._relations_cache
+        exact_at = self._exact_at
         counts: dict[tuple[int, int], int] = {}
-        for index, ch in enumerate(folded):
-            if ch not in relevant:
-                continue
-            relations = cache.get(ch)
-            if relations is None:
-                relations = self._relations(ch)
-            for form_index, position in relations:
+        for match in self._anchor_pattern.finditer(folded):
+            index = match.start()
+            for form_index, position in exact_at[match.group()]:
                 start = index - position
                 if start < 0 or start + lengths[form_index] > size:
                     continue
                 key = (form_index, start)
                 counts[key] = counts.get(key, 0) + 1
-        return [key for key, count in counts.items() if count == lengths[key[0]]]
+        windows: list[tuple[int, int]] = []
+        needed = self._exact_needed
+        cache = self._relations_cache
+        for (form_index, start), count in counts.items():
+            if count < needed[form_index]:
+                continue
+            for position in range(lengths[form_index]):
+                ch = folded[start + position]
+                relations = cache.get(ch)
+                if relations is None:
+                    relations = self._relations(ch)
+                if (form_index, position) not in relations:
+                    break
+            else:
+                windows.append((form_index, start))
+        return windows
 
     def _judge_han(
         self, text: str, norm: Normalised, field: str, form_index: int, start: int
@@ -363,7 +363,10 @@ class MarkMatcher:
         matched = text[span[0] : span[1]]
         origins = norm.origin[start:end]
         split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
-        traditional = any(fold_char(text[i]).traditional for i in set(origins))
+        traditional = any(fold_char(text[i]).traditional for i in set(origins)) or (
+            # A mark registered in traditional characters, written in simplified ones.
+            form.registered_traditional and light_fold(matched) != form.light
+        )
         exact = not substituted and light_fold(matched) == form.light
         score = 1.0
         if substituted:

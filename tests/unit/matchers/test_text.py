@@ -8,9 +8,11 @@ passes because of something wired to 奉上好品.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matchers.pack import Mark
-from matchers.text import MarkHit, MarkMatcher, find_phrases, lookalikes, pinyin_spellings
+from matchers.text import RULES, MarkHit, MarkMatcher, find_phrases, lookalikes, pinyin_spellings
 
 FENGJIE_MARKS = (
     Mark("FSHP", "word", "奉上好品", aliases=("Fengshang Haopin", "FSHP")),
@@ -264,6 +266,12 @@ def test_fewer_substitutions_win_between_marks() -> None:
     assert [(h.mark_id, h.exact) for h in hits] == [("B", True)]
 
 
+def test_mark_registered_in_traditional_characters() -> None:
+    matcher = MarkMatcher((Mark("TW", "word", "臺灣好茶"),))
+    assert [(h.rule, h.exact) for h in matcher.find("臺灣好茶", field="title")] == [("exact", True)]
+    assert [(h.rule, h.exact) for h in matcher.find("台湾好茶", field="title")] == [("traditional", False)]
+
+
 def test_logos_and_textless_marks_are_ignored() -> None:
     matcher = MarkMatcher((Mark("LOGO", "logo", file="x.png"), Mark("EMPTY", "word", None)))
     assert matcher.find("LOGO x.png", field="title") == []
@@ -346,3 +354,26 @@ def test_hit_is_frozen() -> None:
     assert isinstance(hit, MarkHit)
     with pytest.raises(AttributeError):
         hit.score = 0.5  # type: ignore[misc]
+
+
+_MATCHER = MarkMatcher(FENGJIE_MARKS, exceptions=FENGJIE_EXCEPTIONS)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["奉上好品", "奉", "上", "好", "品", "節", "臍橙", "尚", "妤", "FSHP", "feng", "shang", " ", "\u200b", "❤"]),
+            st.text(max_size=4),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+@settings(max_examples=300, deadline=None)
+def test_find_never_raises_and_hits_are_consistent(text: str) -> None:
+    hits = _MATCHER.find(text, field="title")
+    for hit in hits:
+        assert 0 <= hit.span[0] < hit.span[1] <= len(text)
+        assert text[hit.span[0] : hit.span[1]] == hit.matched
+        assert hit.rule in RULES
+        assert 0.0 < hit.score <= 1.0
+    assert all(a.span[1] <= b.span[0] for a, b in zip(hits, hits[1:], strict=False))
