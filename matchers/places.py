@@ -46,6 +46,7 @@ _TOWN_SUFFIXES = ("街道办事处", "街道", "土家族乡", "民族乡", "镇
 # Text that says nothing about where goods are.
 UNINFORMATIVE = ("中国", "中华人民共和国", "国内", "全国", "大陆", "中国大陆", "内地", "未知", "不详", "其他", "其它",
                  "保密", "无", "暂无", "china", "mainland", "unknown", "na", "none")  # fmt: skip
+_COUNTY_PREFIX = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:自治县|县|区|市)")
 _PLACE_WITH_SUFFIX = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:自治县|自治州|县|市|区|州|盟|旗)")
 
 
@@ -109,9 +110,14 @@ class OriginMatcher:
                 parents.add(province)
                 name = rest
             if name.endswith(_TOWN_SUFFIXES):
-                town_forms.add(name)
                 if name.endswith("街道办事处"):
-                    town_forms.add(name[: -len("办事处")])
+                    name = name[: -len("办事处")]
+                town_forms.add(name)
+                # "奉节县草堂镇" also matches "奉节草堂镇" and, with nothing contradicting it, "草堂镇".
+                county = _COUNTY_PREFIX.match(name)
+                if county and len(name) > county.end():
+                    town_forms.add(county.group(1) + name[county.end() :])
+                    town_forms.add(name[county.end() :])
                 continue
             county_forms.add(name)
             county_forms.add(_strip_suffix(name, _COUNTY_SUFFIXES))

@@ -74,6 +74,10 @@ def test_parents_come_from_origin_names():
         (["赣州", "江西省赣州市", "信丰县"], "江西 南昌", False),
         (["赣州", "江西省赣州市", "信丰县"], "江西", None),
         (["赣州", "江西省赣州市", "信丰县"], "重庆 奉节", False),
+        (["重庆市奉节县草堂镇"], "重庆 奉节 草堂镇", True),  # a town-level origin written with its county
+        (["重庆市奉节县草堂镇"], "奉节草堂镇", True),
+        (["重庆市奉节县草堂镇"], "四川 成都 草堂镇", False),
+        (["重庆市奉节县草堂镇"], "成都市草堂镇", False),
     ],
 )
 def test_other_origin_areas(origin, location, inside):
