@@ -162,12 +162,40 @@ def readings(ch: str) -> tuple[str, ...]:
     return cached
 
 
-def pinyin_spellings(folded: str) -> list[str]:
-    """Joined toneless pinyin spellings of a folded Han form (heteronym combinations,
-    ü written both v and u), at most `_MAX_PINYIN_SPELLINGS`."""
-    choices: list[tuple[str, ...]] = []
+def mark_readings(folded: str) -> list[tuple[str, ...]]:
+    """Per character of a mark, the toneless syllable it is read with in the mark
+    (pypinyin's phrase-aware reading, so 味 in 奉节好味 is wei, not also mei and
+    景 is jing, not also ying); () for characters that are not Han.  Text
+    characters, by contrast, count with every reading they have (`readings`)."""
+    result: list[tuple[str, ...]] = []
+    for text, is_han in _han_runs(folded):
+        if not is_han:
+            result.extend(() for _ in text)
+            continue
+        syllables = pinyin(text, style=Style.NORMAL)
+        if len(syllables) == len(text) and all(len(s) == 1 for s in syllables):
+            result.extend((s[0],) if readings(ch) else () for s, ch in zip(syllables, text, strict=True))
+        else:
+            result.extend(readings(ch)[:1] for ch in text)
+    return result
+
+
+def _han_runs(folded: str) -> list[tuple[str, bool]]:
+    runs: list[tuple[str, bool]] = []
     for ch in folded:
-        syllables = readings(ch)
+        is_han = bool(readings(ch))
+        if runs and runs[-1][1] == is_han:
+            runs[-1] = (runs[-1][0] + ch, is_han)
+        else:
+            runs.append((ch, is_han))
+    return runs
+
+
+def pinyin_spellings(folded: str) -> list[str]:
+    """Joined toneless pinyin spellings of a folded form as read in the mark, with
+    ü written both v and u; at most `_MAX_PINYIN_SPELLINGS`."""
+    choices: list[tuple[str, ...]] = []
+    for ch, syllables in zip(folded, mark_readings(folded), strict=True):
         if not syllables:
             syllables = (ch,)
         variants: list[str] = []
@@ -229,6 +257,7 @@ class MarkMatcher:
         self._static: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
         self._syllables: dict[str, list[tuple[int, int]]] = {}
         for form_index, form in enumerate(self._han_forms):
+            syllables_at = mark_readings(form.folded)
             for position, ch in enumerate(form.folded):
                 key = (form_index, position)
                 self._static.setdefault(ch, {})[key] = ("exact", 1.0)
@@ -239,7 +268,7 @@ class MarkMatcher:
                     slot = self._static.setdefault(folded_similar, {})
                     if key not in slot or (slot[key][0] == "lookalike" and slot[key][1] < similarity):
                         slot[key] = ("lookalike", similarity)
-                for syllable in readings(ch):
+                for syllable in syllables_at[position]:
                     self._syllables.setdefault(syllable, []).append(key)
         self._relations_cache: dict[str, dict[tuple[int, int], tuple[str, float]]] = {}
         # Every window keeps at least (length - allowed substitutions) of the form's

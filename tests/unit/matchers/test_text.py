@@ -160,6 +160,9 @@ FENGJIE_NEGATIVES = [
     ("奉节好精品", "精品 is a word: 精 is not standing in for 景"),
     ("奉节好吃的橙子", "吃 is unrelated to 品/味/景"),
     ("春节好品推荐", "春节 is a word: 春 only looks like 奉 by coincidence"),
+    ("奉节好美", "味 is read wei in the mark; its rare reading mei does not make 美 a homophone"),
+    ("奉节好应季", "景 is read jing in the mark, not ying"),
+    ("奉节脐灯", "橙 is read cheng in the mark, not deng"),
     ("奉节好物推荐", "物 is unrelated"),
     ("奉节好山好水", "山 is unrelated"),
     ("上好的品质", "scattered characters with a word between"),
@@ -344,9 +347,16 @@ def test_lookalike_table_covers_common_characters() -> None:
     assert missing == []
 
 
-def test_pinyin_spellings_include_heteronyms_and_u_forms() -> None:
-    assert "fengshanghaopin" in pinyin_spellings("奉上好品")
+def test_pinyin_spellings_follow_the_marks_reading_and_u_forms() -> None:
+    assert pinyin_spellings("奉上好品") == ["fengshanghaopin"]
+    assert pinyin_spellings("奉节好景") == ["fengjiehaojing"]
     assert {"lvcha", "lucha"} <= set(pinyin_spellings("绿茶"))
+
+
+def test_text_characters_count_with_every_reading() -> None:
+    # 长 reads chang or zhang: as zhang it stands in for 掌 of a mark.
+    hits = MarkMatcher((Mark("ZG", "word", "掌上明珠"),)).find("长上明珠", field="title")
+    assert [(h.mark_id, h.rule) for h in hits] == [("ZG", "homophone")]
 
 
 def test_hit_is_frozen() -> None:
