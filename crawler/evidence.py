@@ -33,6 +33,7 @@ import platform
 import ssl
 import stat
 import sys
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class Fetched:
     body: bytes
     final_url: str
     problem: str | None = None
+    redirect_to: str | None = None
 
 
 @dataclass
@@ -137,8 +139,8 @@ class WarcRecorder:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             fetched = self._fetch_once(current, max_bytes=max_bytes, accept=accept)
-            if fetched.status in (301, 302, 303, 307, 308) and fetched.final_url != current:
-                current = fetched.final_url
+            if fetched.redirect_to is not None:
+                current = fetched.redirect_to
                 continue
             fetched.url = url
             return fetched
@@ -172,11 +174,11 @@ class WarcRecorder:
                 connection.putheader(name, value)
             connection.endheaders()
             response = connection.getresponse()
-            body = response.read(max_bytes + 1)
-            truncated = len(body) > max_bytes
-            body = body[:max_bytes]
+            body, truncated, slow = _read_bounded(
+                response, max_bytes, deadline=time.monotonic() + self.timeout * 2
+            )
             status, reason = response.status, response.reason
-            response_headers = [(name, value) for name, value in response.getheaders()]
+            response_headers = [_archived_header(name, value) for name, value in response.getheaders()]
             version = "HTTP/1.1" if response.version == 11 else "HTTP/1.0"
         except (OSError, http.client.HTTPException) as error:
             return Fetched(
@@ -195,7 +197,9 @@ class WarcRecorder:
             payload=io.BytesIO(body),
             length=len(body),
             http_headers=StatusAndHeaders(f"{status} {reason}", response_headers, protocol=version),
-            warc_headers_dict={"WARC-Truncated": "length"} if truncated else None,
+            warc_headers_dict={"WARC-Truncated": "length" if truncated else "time"}
+            if truncated or slow
+            else None,
         )
         request_record.rec_headers.replace_header(
             "WARC-Concurrent-To", response_record.rec_headers["WARC-Record-ID"]
@@ -204,12 +208,43 @@ class WarcRecorder:
         self._writer.write_record(request_record)
 
         location = response.getheader("Location")
-        final = urljoin(url, location) if location and status in (301, 302, 303, 307, 308) else url
-        problem = f"{url[:200]}: larger than {max_bytes} bytes, truncated" if truncated else None
-        return Fetched(url, status, response.getheader("Content-Type"), body, final, problem)
+        redirect_to = urljoin(url, location) if location and status in (301, 302, 303, 307, 308) else None
+        problem = None
+        if truncated:
+            problem = f"{url[:200]}: larger than {max_bytes} bytes, truncated"
+        elif slow:
+            problem = f"{url[:200]}: still sending after {self.timeout * 2:.0f} s, truncated"
+        return Fetched(
+            url, status, response.getheader("Content-Type"), body, redirect_to or url, problem, redirect_to
+        )
 
     def close(self) -> None:
         self._stream.close()
+
+
+def _read_bounded(response, max_bytes: int, *, deadline: float) -> tuple[bytes, bool, bool]:
+    """Read at most `max_bytes`, giving up at `deadline` (a server dripping bytes must not hang a
+    capture). Returns (body, cut for size, cut for time)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        if time.monotonic() > deadline:
+            return b"".join(chunks), False, True
+        chunk = response.read1(64 * 1024)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    return body[:max_bytes], len(body) > max_bytes, False
+
+
+def _archived_header(name: str, value: str) -> tuple[str, str]:
+    """http.client has already undone chunked transfer coding, so the archived body is not chunked:
+    keep the original header under another name rather than mislead WARC readers."""
+    if name.lower() == "transfer-encoding":
+        return "X-Archive-Orig-Transfer-Encoding", value
+    return name, value
 
 
 # -- the browser -----------------------------------------------------------------------------------
