@@ -224,3 +224,25 @@ def test_on_finding_sees_every_listing_in_order(tmp_path):
     )
     assert seen == [("1", "1", 1), ("3", "3", 0)]
     assert (summary.scanned, summary.flagged, summary.rejected) == (2, 1, 1)
+
+
+def test_overlong_line_is_rejected_without_reading_it_whole(tmp_path, monkeypatch):
+    import crawler.scanning as scanning
+
+    monkeypatch.setattr(scanning, "MAX_LINE_BYTES", 1000)
+    long_title = "奉" * 2000
+    status, output = scan(tmp_path, [record(1, "奉节脐橙"), record(2, long_title), record(3, "新鲜橙子")])
+    assert status == 3
+    assert [f["listing_id"] for f in read_jsonl(output)] == ["1", "3"]
+    (reject,) = read_jsonl(rejects_path_for(output))
+    assert reject["line"] == 2 and "longer than 1000 bytes" in reject["reason"]
+
+
+def test_crlf_and_bom_input(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b"\xef\xbb\xbf" + record(1, "奉节脐橙").encode() + b"\r\n" + record(2, "x").encode() + b"\r\n"
+    )
+    output = tmp_path / "out.jsonl"
+    status = main(["scan", "--brand-pack", str(PACK), "--input", str(source), "--output", str(output)])
+    assert status == 0 and [f["listing_id"] for f in read_jsonl(output)] == ["1", "2"]
