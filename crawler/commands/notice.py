@@ -10,8 +10,7 @@ from crawler.commands.report import (
     load_context,
     open_database,
     output_dir,
-    print_pdf,
-    write_text,
+    pdf_failed,
 )
 
 
@@ -42,37 +41,27 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from cases.models import Case, Platform
-    from cases.reporting import CaseNotFound, case_notice
-    from reports.notices import template_for_platform
-    from reports.render import render_notice_html, render_notice_text
+    from cases.reporting import CaseNotFound
+    from reports.build import write_notice
+    from reports.pdf import PdfError
     from reports.viewmodels import NoticeParty
 
     ctx = load_context(args)
     out = output_dir(args)
     factory = open_database(args)
     holder = NoticeParty(args.holder or ctx.owner, args.contact, args.phone, args.email, args.address)
-    with factory() as session:
-        template = args.template
-        if template is None:
-            case = session.get(Case, args.case)
-            if case is None:
-                raise UsageError(f"no case #{args.case} in the case database")
-            template = template_for_platform(session.get(Platform, case.platform_id).slug)
-        try:
-            notice = case_notice(session, args.case, ctx, template=template, holder=holder)
-        except CaseNotFound as error:
-            raise UsageError(str(error)) from None
-    stem = f"notice-{args.case}-{template}"
-    html = render_notice_html(notice)
-    text = render_notice_text(notice)
-    print(f"HTML {write_text(out / f'{stem}.html', html)}")
-    print(f"TXT  {write_text(out / f'{stem}.txt', text)}")
+    try:
+        outputs = write_notice(factory, ctx, args.case, out, template=args.template, holder=holder,
+                               pdf=not args.no_pdf)
+    except CaseNotFound as error:
+        raise UsageError(str(error)) from None
+    except PdfError as error:
+        print(f"HTML and TXT written to {out}")
+        return pdf_failed(error)
+    print(f"HTML {outputs.html}")
+    print(f"TXT  {outputs.text}")
+    if outputs.pdf:
+        print(f"PDF  {outputs.pdf}")
     if args.print_text:
-        sys.stdout.write(text)
-    if args.no_pdf:
-        return 0
-    if not print_pdf([(html, out / f"{stem}.pdf")]):
-        return 1
-    print(f"PDF  {out / f'{stem}.pdf'}")
+        sys.stdout.write(outputs.text.read_text(encoding="utf-8"))
     return 0

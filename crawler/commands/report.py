@@ -93,26 +93,15 @@ def output_dir(args) -> Path:
     return directory
 
 
-def write_text(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def print_pdf(documents: list[tuple[str, Path]]) -> bool:
-    """Print PDFs; on failure say so (the HTML is already written) and return False."""
-    from reports.pdf import PdfError, write_pdfs
-
-    try:
-        write_pdfs(documents)
-    except PdfError as error:
-        print(f"PDF not written: {error}", file=sys.stderr)
-        return False
-    return True
+def pdf_failed(error) -> int:
+    print(f"PDF not written: {error}", file=sys.stderr)
+    return 1
 
 
 def run_weekly(args) -> int:
-    from cases.reporting import IsoWeek, weekly_report
-    from reports.export import write_cases_csv
+    from cases.reporting import IsoWeek
+    from reports.build import write_weekly_report
+    from reports.pdf import PdfError, write_pdfs
     from reports.render import render_weekly_html
 
     ctx = load_context(args)
@@ -125,44 +114,40 @@ def run_weekly(args) -> int:
     out = output_dir(args)
     factory = open_database(args)
     started = time.perf_counter()
-    csv_path = out / f"cases-{week.label}.csv"
-    with factory() as session:
-        report = weekly_report(session, week, ctx, detail_limit=args.detail, csv_name=csv_path.name)
-    write_cases_csv(report.cases, csv_path)
-    html_path = write_text(out / f"weekly-{week.label}.html", render_weekly_html(report))
+    html_only = write_weekly_report(factory, ctx, week, out, detail=args.detail, pdf=False)
+    report = html_only.weekly
     print(f"{week.label}: {report.totals.new} new, {report.totals.open} open, {report.totals.closed} closed; "
           f"{len(report.cases)} cases listed")
-    print(f"HTML {html_path} ({time.perf_counter() - started:.1f} s)")
-    print(f"CSV  {csv_path}")
+    print(f"HTML {html_only.html} ({time.perf_counter() - started:.1f} s)")
+    print(f"CSV  {html_only.csv}")
     if args.no_pdf:
         return 0
     started = time.perf_counter()
     pdf_path = out / f"weekly-{week.label}.pdf"
-    if not print_pdf([(render_weekly_html(report, for_print=True), pdf_path)]):
-        return 1
+    try:
+        write_pdfs([(render_weekly_html(report, for_print=True), pdf_path)])
+    except PdfError as error:
+        return pdf_failed(error)
     print(f"PDF  {pdf_path} ({time.perf_counter() - started:.1f} s)")
     return 0
 
 
 def run_case(args) -> int:
-    from cases.reporting import CaseNotFound, case_dossier
-    from reports.render import render_dossier_html
+    from cases.reporting import CaseNotFound
+    from reports.build import write_case_dossier
+    from reports.pdf import PdfError
 
     ctx = load_context(args)
     out = output_dir(args)
     factory = open_database(args)
-    with factory() as session:
-        try:
-            dossier = case_dossier(session, args.case, ctx)
-        except CaseNotFound as error:
-            raise UsageError(str(error)) from None
-    html = render_dossier_html(dossier)
-    html_path = write_text(out / f"case-{args.case}.html", html)
-    print(f"HTML {html_path}")
-    if args.no_pdf:
-        return 0
-    pdf_path = out / f"case-{args.case}.pdf"
-    if not print_pdf([(html, pdf_path)]):
-        return 1
-    print(f"PDF  {pdf_path}")
+    try:
+        outputs = write_case_dossier(factory, ctx, args.case, out, pdf=not args.no_pdf)
+    except CaseNotFound as error:
+        raise UsageError(str(error)) from None
+    except PdfError as error:
+        print(f"HTML {out / f'case-{args.case}.html'}")
+        return pdf_failed(error)
+    print(f"HTML {outputs.html}")
+    if outputs.pdf:
+        print(f"PDF  {outputs.pdf}")
     return 0

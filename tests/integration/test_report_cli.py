@@ -104,3 +104,13 @@ def test_pdfs_embed_cjk_fonts_and_render_pages(env, tmp_path):
 
     page = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
     assert page.getextrema()[0] < 100  # something dark was drawn: text and charts, not a blank page
+
+
+def test_without_chromium_the_html_is_kept_and_the_exit_status_is_1(env, tmp_path, monkeypatch, capsys):
+    import reports.pdf
+
+    monkeypatch.setattr(reports.pdf, "CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert main(["report", "case", "1", "--out", str(tmp_path)]) == 1
+    assert (tmp_path / "case-1.html").is_file() and not (tmp_path / "case-1.pdf").exists()
+    error = capsys.readouterr().err
+    assert error.startswith("PDF not written: Chromium") and error.count("\n") == 1
