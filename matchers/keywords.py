@@ -59,7 +59,7 @@ def _primary_readings() -> dict[str, str]:
 
 
 @cache
-def _common_homophones(ch: str) -> tuple[str, ...]:
+def common_homophones(ch: str) -> tuple[str, ...]:
     """Common characters whose everyday reading is the everyday reading of `ch`."""
     reading = readings(ch)[0] if readings(ch) else None
     if reading is None:
@@ -69,7 +69,7 @@ def _common_homophones(ch: str) -> tuple[str, ...]:
     return tuple(sorted(same, key=lambda other: (-familiarity.get(other, 0), other)))
 
 
-def _common_lookalikes(ch: str) -> tuple[str, ...]:
+def common_lookalikes(ch: str) -> tuple[str, ...]:
     common = set(_common_characters())
     return tuple(other for other, _ in lookalikes(ch) if other in common)
 
@@ -105,8 +105,8 @@ def search_keywords(pack: _HasMarks, *, limit: int = DEFAULT_LIMIT) -> list[str]
     per_mark = []
     for mark in marks:
         text = normalise_text(mark.text or "")
-        homophones = _substituted(text, (_common_homophones(ch)[:3] for ch in text))
-        look_alikes = _substituted(text, (_common_lookalikes(ch)[:3] for ch in text))
+        homophones = _substituted(text, (common_homophones(ch)[:3] for ch in text))
+        look_alikes = _substituted(text, (common_lookalikes(ch)[:3] for ch in text))
         per_mark.append((homophones, look_alikes))
     for depth in range(3):
         for homophones, look_alikes in per_mark:
