@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from matchers.normalise import normalise_text
 from matchers.pack import BrandPack, Licensee, Mark
-from matchers.records import Listing
+from matchers.records import Listing, Seller
 
 FORMER_STATUSES = ("revoked", "withdrawn", "eliminated")
 STATUS_NAMES = {
@@ -163,7 +163,12 @@ class LicenceRegister:
             vocabulary.update(mark.goods)
         for licensee in pack.licensees:
             vocabulary.update(licensee.goods)
-        self._goods_vocabulary = tuple(sorted(vocabulary, key=len, reverse=True))
+        # One pass over a title finds every goods word; longer words first, so 红肉脐橙 wins over 脐橙.
+        self._goods_pattern = re.compile(
+            "|".join(re.escape(w) for w in sorted(vocabulary, key=len, reverse=True))
+        )
+        # Sellers list many goods: resolve each shop once (bounded memory on endless streams).
+        self._resolved: BoundedCache[tuple, tuple[Licensee, ...]] = BoundedCache(100_000)
 
     def local_day(self, listing: Listing) -> date:
         moment: datetime = listing.captured_datetime
@@ -179,13 +184,21 @@ class LicenceRegister:
         seller = listing.seller
         if seller is None:
             return ()
+        key = (listing.platform, seller.id, seller.name, seller.company)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolve(listing.platform, seller)
+            self._resolved.put(key, found)
+        return found
+
+    def _resolve(self, platform: str, seller: Seller) -> tuple[Licensee, ...]:
         if seller.id:
-            found = self._by_shop.get((listing.platform, shop_key(seller.id)))
+            found = self._by_shop.get((platform, shop_key(seller.id)))
             if found:
                 return found
         if seller.name:
             name = shop_key(seller.name)
-            found = self._by_shop.get((listing.platform, name)) or self._by_name.get(name)
+            found = self._by_shop.get((platform, name)) or self._by_name.get(name)
             if found:
                 return found
         if seller.company:
@@ -234,22 +247,14 @@ class LicenceRegister:
 
     # -- goods ----------------------------------------------------------------
 
-    def goods_in(self, texts: Iterable[str]) -> list[str]:
-        """The pack's goods words found in `texts`, longest first, without words inside longer ones."""
+    def goods_in(self, texts: Iterable[str | None]) -> list[str]:
+        """The goods words found in `texts`, in order of appearance, without words inside longer ones."""
         found: list[str] = []
         for text in texts:
-            if not text:
-                continue
-            taken: list[tuple[int, int]] = []
-            for word in self._goods_vocabulary:
-                start = text.find(word)
-                while start != -1:
-                    end = start + len(word)
-                    if not any(s <= start and end <= e for s, e in taken):
-                        taken.append((start, end))
-                        if word not in found:
-                            found.append(word)
-                    start = text.find(word, end)
+            if text:
+                for match in self._goods_pattern.finditer(text):
+                    if match.group() not in found:
+                        found.append(match.group())
         return found
 
     def covered_goods(self, licensee: Licensee, mark: Mark) -> tuple[str, ...]:
