@@ -323,9 +323,7 @@ class MarkMatcher:
         if present:
             excluded = [hit.span for hit in _phrase_hits(text, norm, present, field)]
             candidates = [
-                hit
-                for hit in candidates
-                if not any(start <= hit.span[0] and hit.span[1] <= end for start, end in excluded)
+                hit for hit in candidates if not any(_ruled_out(hit.span, span) for span in excluded)
             ]
         candidates.sort(
             key=lambda h: (not h.exact, h.substitutions, -h.score, h.span[0] - h.span[1], h.span[0])
@@ -478,6 +476,18 @@ class MarkMatcher:
                 )
             )
         return hits
+
+
+def _ruled_out(hit: tuple[int, int], exception: tuple[int, int]) -> bool:
+    """Whether an occurrence of a pack exception takes this text away from the mark:
+    it covers the hit, or overlaps it and runs on past it (exception 上好品种 in
+    奉上好品种).  An exception lying wholly inside a longer hit (a place name
+    listed as an exception, inside 奉节好品) does not."""
+    if exception[0] <= hit[0] and hit[1] <= exception[1]:
+        return True
+    overlaps = exception[0] < hit[1] and hit[0] < exception[1]
+    inside = hit[0] <= exception[0] and exception[1] <= hit[1]
+    return overlaps and not inside
 
 
 def _latin_boundary(text: str, index: int) -> bool:

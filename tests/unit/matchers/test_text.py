@@ -307,6 +307,17 @@ def test_exception_drops_only_hits_inside_it(fengjie: MarkMatcher) -> None:
     assert [(h.span, h.exact) for h in hits] == [((6, 10), True)]
 
 
+def test_exception_overlapping_the_end_of_a_hit_rules_it_out() -> None:
+    matcher = MarkMatcher(FENGJIE_MARKS, exceptions=("上好品种",))
+    assert matcher.find("为您奉上好品种", field="title") == []
+    assert [h.mark_id for h in matcher.find("奉上好品 上好品种", field="title")] == ["FSHP"]
+
+
+def test_exception_inside_a_hit_does_not_rule_it_out() -> None:
+    matcher = MarkMatcher(FENGJIE_MARKS, exceptions=("奉节",))
+    assert [h.mark_id for h in matcher.find("奉节好品", field="title")] == ["FJHP"]
+
+
 def test_exception_tolerates_disguise(fengjie: MarkMatcher) -> None:
     assert fengjie.find("奉 上 好 評", field="title") == []
 
