@@ -56,6 +56,8 @@ _COMPAT_FORM_SCORE = 0.9
 _MIN_PINYIN_LETTERS = 5
 _MAX_PINYIN_SPELLINGS = 16
 
+# Padding never spans a sentence or a line: 产自奉节。好品质… is two sentences.
+_SENTENCE_BREAK = re.compile("[。\n\r\u2028\u2029\x85]")
 _LATIN_FORM = re.compile(r"[a-z0-9]+")
 _URLISH = re.compile(
     r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|\S+\.(?:com|cn|net|org|shop|top|xyz|cc|io|html?)\b\S*",
@@ -390,6 +392,8 @@ class MarkMatcher:
         matched = text[span[0] : span[1]]
         origins = norm.origin[start:end]
         split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
+        if split and _SENTENCE_BREAK.search(matched):
+            return None
         traditional = any(fold_char(text[i]).traditional for i in set(origins)) or (
             # A mark registered in traditional characters, written in simplified ones.
             form.registered_traditional and light_fold(matched) != form.light
@@ -453,6 +457,8 @@ class MarkMatcher:
             matched = text[start:end]
             origins = norm.origin[match.start() : match.end()]
             split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
+            if split and _SENTENCE_BREAK.search(matched):
+                continue
             exact = form.source != "pinyin" and light_fold(matched) == form.light
             if exact:
                 rule, score = "alias" if form.source == "alias" else "exact", 1.0
