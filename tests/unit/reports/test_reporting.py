@@ -90,6 +90,7 @@ def test_week_figures_against_last_week(db, ctx):
     with factory() as session:
         report = weekly_report(session, W48, ctx)
     totals = report.totals
+    assert report.total_cases == 6  # every case opened before the week ended
     assert (totals.new, totals.open, totals.closed) == (4, 4, 1)
     assert (totals.new_previous, totals.open_previous, totals.closed_previous) == (1, 1, 0)
     platforms = {row.key: row for row in report.by_platform}
