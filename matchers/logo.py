@@ -49,7 +49,7 @@ class LogoThresholds:
     min_inlier_ratio: float = 0.25
     # Share of the logo's detailed cells whose edges agree with the reference, and share whose
     # edges are as strong as the reference's but different (other lettering: a look-alike).
-    min_cell_agreement: float = 0.62
+    min_cell_agreement: float = 0.55
     max_cell_contradiction: float = 0.12
     cell_correlation: float = 0.45
     max_hash_distance: int = 30
@@ -260,6 +260,7 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
                     continue
                 keypoints.append((x / factor, y / factor))
                 descriptors.append(descriptor)
+    keypoints, descriptors = _without_duplicates(keypoints, descriptors)
     if len(descriptors) < 20:
         raise ValueError(f"logo {mark_id} has too little detail to be recognised ({len(descriptors)} keypoints)")
     grey = _flatten(rgba, alpha)
@@ -278,6 +279,25 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
         detailed_cells=_detailed_cells(edges, mask),
         edge_hash=_edge_hash(edges, mask),
     )
+
+
+def _without_duplicates(keypoints: list, descriptors: list) -> tuple[list, list]:
+    """Drop keypoints that repeat another at the same spot with a near-identical descriptor.
+
+    Recolourings and sizes that leave a corner looking the same describe it twice; matching
+    time grows with the reference size, so each look of a point is kept once.
+    """
+    bits = np.unpackbits(np.uint8(descriptors), axis=1) if descriptors else np.zeros((0, 256), np.uint8)
+    kept_points, kept_descriptors = [], []
+    by_spot: dict[tuple[int, int], list[int]] = {}
+    for position, (x, y) in enumerate(keypoints):
+        spot = (int(x // 4), int(y // 4))
+        if any(int((bits[position] != bits[other]).sum()) < 40 for other in by_spot.get(spot, ())):
+            continue
+        by_spot.setdefault(spot, []).append(position)
+        kept_points.append((x, y))
+        kept_descriptors.append(descriptors[position])
+    return kept_points, kept_descriptors
 
 
 def _trim_transparent(rgba: Image.Image) -> Image.Image:
