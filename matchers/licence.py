@@ -80,6 +80,10 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+# Distinct shops remembered by the per-shop caches; a weekly crawl sees a few thousand shops.
+SHOP_CACHE_SIZE = 10_000
+
+
 class BoundedCache(Generic[K, V]):
     """A dict that forgets everything when full: bounded memory on endless streams, O(1) lookups."""
 
@@ -97,7 +101,7 @@ class BoundedCache(Generic[K, V]):
 
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_shop_keys: BoundedCache[str, str] = BoundedCache(100_000)
+_shop_keys: BoundedCache[str, str] = BoundedCache(SHOP_CACHE_SIZE)
 
 
 def shop_key(text: str) -> str:
@@ -168,7 +172,7 @@ class LicenceRegister:
             "|".join(re.escape(w) for w in sorted(vocabulary, key=len, reverse=True))
         )
         # Sellers list many goods: resolve each shop once (bounded memory on endless streams).
-        self._resolved: BoundedCache[tuple, tuple[Licensee, ...]] = BoundedCache(100_000)
+        self._resolved: BoundedCache[tuple, tuple[Licensee, ...]] = BoundedCache(SHOP_CACHE_SIZE)
 
     def local_day(self, listing: Listing) -> date:
         moment: datetime = listing.captured_datetime

@@ -27,6 +27,7 @@ from datetime import date
 from matchers.claims import ClaimFinder, ClaimHit
 from matchers.licence import (
     NOT_YET_VALID,
+    SHOP_CACHE_SIZE,
     STANDING_ORDER,
     STATUS_NAMES,
     SUSPENDED,
@@ -66,7 +67,6 @@ ORIGIN_ATTRIBUTES = ("产地", "原产地", "发货地", "产区", "商品产地
 FRESH_WORDS = ("当季", "现摘", "新鲜采摘", "现采", "鲜摘", "应季", "新果", "树上现摘", "产地现摘", "鲜果")
 _CLAIM_CODES = {"authorisation": "FALSE_AUTH_CLAIM", "traceability": "FALSE_TRACE_CLAIM"}
 _CLAIM_SCORE = 0.85
-SELLER_CACHE_SIZE = 50_000
 _PLACE_WINDOW = 8
 
 # Weights to kilograms for unit-aware price checks.
@@ -125,7 +125,7 @@ class Judge:
         self._origins = {mark.id: OriginMatcher(mark.origin) for mark in pack.gi_marks}
         self._brand_of = {mark.id: self._brand_name(mark) for mark in pack.marks}
         # One shop has many listings: its name is matched once, not once per listing.
-        self._seller_hits: BoundedCache[str, list[MarkHit]] = BoundedCache(SELLER_CACHE_SIZE)
+        self._seller_hits: BoundedCache[str, list[MarkHit]] = BoundedCache(SHOP_CACHE_SIZE)
         parents: set[str] = set()
         for matcher in self._origins.values():
             parents |= matcher.parents
