@@ -64,7 +64,7 @@ RULE_WORDING = {
 FIELD_ORDER = {"title": 0, "attributes": 1, "description": 2, "seller": 3}
 # Attribute keys whose value says where the goods come from.
 ORIGIN_ATTRIBUTES = ("产地", "原产地", "发货地", "产区", "商品产地", "省份", "产地省份")
-FRESH_WORDS = ("当季", "现摘", "新鲜", "新鲜采摘", "现采", "鲜摘", "应季", "新果", "树上现摘", "产地现摘", "鲜果")
+FRESH_WORDS = ("当季", "现摘", "新鲜", "现采", "鲜摘", "应季", "新果", "鲜果")
 _CLAIM_CODES = {"authorisation": "FALSE_AUTH_CLAIM", "traceability": "FALSE_TRACE_CLAIM"}
 _CLAIM_SCORE = 0.85
 _PLACE_WINDOW = 8
