@@ -280,6 +280,7 @@ async def _render(browser, url: str, directory: Path, *, timeout_ms: int) -> dic
     """Screenshot, DOM and PDF of `url`. A step that fails is noted and the others still run: a
     partial capture of a hostile page is worth more than none."""
     from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
     facts: dict = {"problems": [], "image_urls": [], "browser": f"Chromium {browser.version}"}
     problems = facts["problems"]
@@ -289,12 +290,29 @@ async def _render(browser, url: str, directory: Path, *, timeout_ms: int) -> dic
     try:
         page = await context.new_page()
         facts["user_agent"] = await page.evaluate("navigator.userAgent")
+        navigations: list[int] = []
+
+        def on_response(response) -> None:
+            if response.request.is_navigation_request() and response.frame == page.main_frame:
+                navigations.append(response.status)
+
+        page.on("response", on_response)
         try:
-            response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+            await page.goto(url, wait_until="load", timeout=timeout_ms)
+        except PlaywrightTimeoutError:
+            if not navigations:
+                problems.append(
+                    f"browser could not load the page: no response within {timeout_ms / 1000:.0f} s"
+                )
+                return facts
+            # The document arrived but something on it never finished: capture what is shown.
+            problems.append(
+                f"page did not finish loading within {timeout_ms / 1000:.0f} s; captured as it was"
+            )
         except PlaywrightError as error:
             problems.append(f"browser could not load the page: {_first_line(error)}")
             return facts
-        facts["status"] = response.status if response else None
+        facts["status"] = navigations[-1] if navigations else None
         facts["final_url"] = page.url
         try:
             await page.wait_for_load_state("networkidle", timeout=5_000)
@@ -407,7 +425,7 @@ async def capture_page(
     facts = await _browser_capture(url, directory, timeout_ms=timeout_ms, browser=browser)
     problems.extend(facts["problems"])
 
-    recorder = WarcRecorder(directory / WARC)
+    recorder = WarcRecorder(directory / WARC, timeout=min(HTTP_TIMEOUT, timeout_ms / 1000))
     try:
         page = await asyncio.to_thread(recorder.fetch, url, max_bytes=MAX_PAGE_BYTES, accept="text/html,*/*")
         if page.problem:

@@ -71,6 +71,14 @@ def listing_site():
         page = '<html><body><div style="height:60000px;background:linear-gradient(#fff,#f80)">长页面</div></body></html>'
         return web.Response(text=page, content_type="text/html")
 
+    async def stalls(request):
+        page = f'<html><body><h1>{TITLE}</h1><img src="/never.png"></body></html>'
+        return web.Response(text=page, content_type="text/html")
+
+    async def never(request):
+        await asyncio.sleep(8)  # an image that does not arrive in time holds the load event
+        return web.Response(body=b"", content_type="image/png")
+
     async def gone(request):
         return web.Response(text="<h1>商品已下架</h1>", status=404, content_type="text/html")
 
@@ -83,6 +91,8 @@ def listing_site():
     app.router.add_get("/img/main.png", picture)
     app.router.add_get("/tall", tall)
     app.router.add_get("/gone", gone)
+    app.router.add_get("/stalls", stalls)
+    app.router.add_get("/never.png", never)
 
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
@@ -344,3 +354,12 @@ def test_case_with_a_dead_and_a_bad_listing_still_captures_the_good_one(listing_
     assert "ftp://127.0.0.1/item" in caplog.text
     with Session() as session:
         assert {capture.complete for capture in session.query(EvidenceCapture)} == {True, False}
+
+
+@pytest.mark.slow
+def test_page_that_never_finishes_loading_is_still_captured(listing_site, tmp_path):
+    result = capture_page_sync(f"{listing_site}/stalls", tmp_path / "stalls", timeout_ms=3_000)
+    assert result.http_status == 200
+    assert any("did not finish loading" in problem for problem in result.problems)
+    assert (result.directory / SCREENSHOT).is_file()
+    assert TITLE in (result.directory / DOM).read_text(encoding="utf-8")
