@@ -5,13 +5,16 @@
 1. find every use of a pack sign — word marks and GI names in the title,
    description, shop/company name, attribute values and text read from images,
    and logos detected in images (text inside a logo's box belongs to the logo);
-2. resolve the seller to a licensee and decide its standing per sign on the
-   listing's capture date (pack time zone);
+2. resolve the seller to its licence rows and decide its standing per sign on
+   the listing's capture date (pack time zone); with several rows the most
+   favourable one for that sign decides;
 3. turn each use into a code: licence codes (LICENCE_LAPSED, OUT_OF_SCOPE)
    replace unauthorised-use codes; GI names never give MARK_*; a GI name is a
    violation only when the goods come from outside the origin area;
-4. claims (授权, 溯源, 产地) count only next to a sign and only for a seller
-   that is not an authorised licensee for a sign the listing uses;
+4. claims (授权, 溯源, 产地) in any text, image text included, count only next
+   to a sign and only for a seller that is not an authorised licensee for a
+   sign the listing uses; an origin claim about the goods' true origin
+   (赣南原产地直发 shipped from 江西) is not a claim about the GI;
 5. keep one violation per (code, mark) with the best evidence, write a Chinese
    reason for each, and weigh the risk, including a price far below the pack's
    reference price and "fresh" GI goods offered out of season.
