@@ -18,7 +18,9 @@ BUNDLED_PACK = Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
 
 
 def add_common_options(parser) -> None:
-    parser.add_argument("--db", metavar="URL", help="database URL (default: HAOPIN_DATABASE_URL or data/haopin.sqlite)")
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL (default: HAOPIN_DATABASE_URL or data/haopin.sqlite)"
+    )
     parser.add_argument(
         "--brand-pack",
         metavar="DIR",
@@ -34,11 +36,18 @@ def register(subparsers) -> None:
     )
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
 
-    weekly = kinds.add_parser("weekly", help="监测周报: figures, 12-week trends, repeat infringers, cases by risk")
-    weekly.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: the current week)")
+    weekly = kinds.add_parser(
+        "weekly", help="监测周报: figures, 12-week trends, repeat infringers, cases by risk"
+    )
+    weekly.add_argument(
+        "--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: the current week)"
+    )
     weekly.add_argument("--out", metavar="DIR", help="output folder (default: data/reports)")
     weekly.add_argument(
-        "--detail", type=int, default=100, metavar="N",
+        "--detail",
+        type=int,
+        default=100,
+        metavar="N",
         help="cases shown with full details, thumbnails and comparison (default 100); the rest in a table",
     )
     weekly.add_argument("--no-pdf", action="store_true", help="write the HTML and CSV only")
@@ -65,8 +74,10 @@ def load_context(args):
     except PackError as error:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
-        raise UsageError(f"brand pack {directory} has {len(error.problems)} problem(s); "
-                         f"run `haopin pack check {directory}`") from None
+        raise UsageError(
+            f"brand pack {directory} has {len(error.problems)} problem(s); "
+            f"run `haopin pack check {directory}`"
+        ) from None
     except OSError as error:
         raise UsageError(f"brand pack {directory}: {error.strerror or error}") from None
     return ReportContext.for_pack(pack, evidence_root=data_dir())
@@ -107,8 +118,9 @@ def run_weekly(args) -> int:
     ctx = load_context(args)
     if args.detail < 0:
         raise UsageError("--detail must be 0 or more")
+    current = IsoWeek.containing(ctx.local(ctx.now).date())
     try:
-        week = IsoWeek.parse(args.week) if args.week else IsoWeek.containing(ctx.local(ctx.now).date())
+        week = {None: current, "this": current, "last": current.shifted(-1)}.get(args.week) or IsoWeek.parse(args.week)
     except ValueError as error:
         raise UsageError(f"--week {error}") from None
     out = output_dir(args)
@@ -116,8 +128,10 @@ def run_weekly(args) -> int:
     started = time.perf_counter()
     html_only = write_weekly_report(factory, ctx, week, out, detail=args.detail, pdf=False)
     report = html_only.weekly
-    print(f"{week.label}: {report.totals.new} new, {report.totals.open} open, {report.totals.closed} closed; "
-          f"{len(report.cases)} cases listed")
+    print(
+        f"{week.label}: {report.totals.new} new, {report.totals.open} open, {report.totals.closed} closed; "
+        f"{len(report.cases)} cases listed"
+    )
     print(f"HTML {html_only.html} ({time.perf_counter() - started:.1f} s)")
     print(f"CSV  {html_only.csv}")
     if args.no_pdf:

@@ -48,6 +48,15 @@ def test_weekly_html_and_csv(env, tmp_path, capsys):
     assert "cases listed" in capsys.readouterr().out
 
 
+def test_last_week_is_the_week_before_the_current_one(env, tmp_path, capsys):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    current = IsoWeek.containing(datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    assert main(["report", "weekly", "--week", "last", "--out", str(tmp_path), "--no-pdf"]) == 0
+    assert (tmp_path / f"weekly-{current.shifted(-1).label}.html").is_file()
+
+
 def test_bad_week_and_unknown_case_are_one_line_usage_errors(env, tmp_path, capsys):
     assert main(["report", "weekly", "--week", "2026-W99", "--out", str(tmp_path)]) == 2
     assert main(["report", "case", "9999", "--out", str(tmp_path)]) == 2
