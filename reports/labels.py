@@ -16,6 +16,19 @@ VIOLATION_NAMES = {
     "OUT_OF_SCOPE": "超出授权范围使用",
 }
 
+# What a platform's complaint form calls the right infringed: trademark complaints
+# and false-advertising (unfair competition) complaints go down different paths.
+COMPLAINT_TYPES = {
+    "MARK_UNAUTHORISED": "商标权（注册商标专用权）",
+    "MARK_SIMILAR": "商标权（注册商标专用权）",
+    "LOGO_UNAUTHORISED": "商标权（注册商标专用权）",
+    "LICENCE_LAPSED": "商标权（注册商标专用权）",
+    "OUT_OF_SCOPE": "商标权（注册商标专用权）",
+    "GI_FALSE_ORIGIN": "商标权（地理标志证明商标）",
+    "FALSE_AUTH_CLAIM": "虚假宣传（不正当竞争）",
+    "FALSE_TRACE_CLAIM": "虚假宣传（不正当竞争）",
+}
+
 STATUS_NAMES = {
     "new": "新发现",
     "triaged": "已初筛",
@@ -65,3 +78,7 @@ def field_name(field: str) -> str:
         index = field.partition(":")[2]
         return f"商品图片 {int(index) + 1}" if index.isdigit() else "商品图片"
     return FIELD_NAMES.get(field, field)
+
+
+def complaint_type(code: str) -> str:
+    return COMPLAINT_TYPES.get(code, "知识产权")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from reports.labels import field_name, platform_name, status_name, violation_name
+from reports.labels import complaint_type, field_name, platform_name, status_name, violation_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,10 @@ class CaseSummary:
     @property
     def status_label(self) -> str:
         return status_name(self.status)
+
+    @property
+    def complaint_type(self) -> str:
+        return complaint_type(self.code)
 
     @property
     def platform_label(self) -> str:

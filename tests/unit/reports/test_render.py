@@ -101,6 +101,7 @@ def test_notice_is_inert_and_names_article_42_and_the_truthfulness_statement(not
     assert "本通知人保证" in text
     assert "阿里巴巴知识产权保护平台" in text
     assert "商品ID" in text and notice.case.listing_id in text
+    assert "投诉类型：商标权（注册商标专用权）" in text  # MARK_SIMILAR is a trademark complaint
     assert "c" * 64 in text
 
 
