@@ -42,4 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a script this module is __main__, not crawler.cli: call the canonical module so
+    # that the UsageError the sub-commands raise is the one main() catches.
+    from crawler.cli import main as canonical_main
+
+    sys.exit(canonical_main())

@@ -161,7 +161,7 @@ def _child_env(options: JobOptions) -> dict[str, str]:
 
 
 def _haopin(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "crawler", *args]
 
 
 def _crawl(options: JobOptions, result: JobResult) -> int:
