@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 STATUS_LABELS = {
     "new": "新发现",
     "triaged": "已初筛",
@@ -41,3 +43,17 @@ def status_label(status: str) -> str:
 
 def code_label(code: str) -> str:
     return f"{CODE_LABELS.get(code, code)} ({code})"
+
+
+def printable(text: str) -> str:
+    """Text from crawled pages made safe for a terminal: control characters (escape sequences that
+    could rewrite the screen, line breaks that fake rows) and invisible format characters (bidi
+    overrides, zero-width joiners used to disguise marks) are shown as \\uXXXX instead of acting."""
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if _hidden(ch) else ch for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    # Spaces of every width (e.g. the ideographic space U+3000 in Chinese text) stay as they are.
+    return not ch.isprintable() and unicodedata.category(ch) != "Zs"

@@ -149,7 +149,10 @@ def _clip(text: str, width: int) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], limits: dict[int, int] | None = None) -> str:
+    from cases.labels import printable
+
     limits = limits or {}
+    rows = [[printable(cell) for cell in row] for row in rows]
     rows = [[_clip(cell, limits[i]) if i in limits else cell for i, cell in enumerate(row)] for row in rows]
     widths = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=False)]
     lines = []
@@ -271,7 +274,7 @@ def _case_json(case) -> dict:
 def run_show(args) -> int:
     from sqlalchemy import select
 
-    from cases.labels import EVENT_LABELS, code_label, status_label
+    from cases.labels import EVENT_LABELS, code_label, printable, status_label
     from cases.models import Seller, Violation
     from cases.queries import seller_case_count
     from cases.store import linked_seller_ids
@@ -346,7 +349,7 @@ def run_show(args) -> int:
                     f"  - 取证 #{capture.id} {_local(capture.captured_at)}  {capture.directory}"
                     f"  ({len(capture.files)} 个文件, HTTP {capture.http_status or '—'})"
                 )
-        print("\n".join(out))
+        print("\n".join(printable(line) for line in out))
     return 0
 
 

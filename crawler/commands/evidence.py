@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cases.labels import printable
 from crawler.cli import UsageError
 
 
@@ -65,12 +66,12 @@ def run_capture(args) -> int:
         raise UsageError(str(error)) from error
     status = 0
     for result in results:
-        print(f"取证完成 {result.url}")
+        print(printable(f"取证完成 {result.url}"))
         print(f"  目录: {result.directory}")
         print(f"  文件: {len(result.files)} 个，清单 SHA-256 {result.manifest_sha256}")
-        print(f"  HTTP 状态: {result.http_status or '—'}   最终地址: {result.final_url or '—'}")
+        print(printable(f"  HTTP 状态: {result.http_status or '—'}   最终地址: {result.final_url or '—'}"))
         for problem in result.problems:
-            print(f"  注意: {problem}")
+            print(printable(f"  注意: {problem}"))
         if not result.complete:
             print("  取证不完整 (incomplete capture): see the notes above")
             status = 1
@@ -86,9 +87,9 @@ def _print_report(report) -> None:
         ("多出 added", report.added),
     ):
         for name in names:
-            print(f"  {label}: {name}")
+            print(printable(f"  {label}: {name}"))
     for problem in report.problems:
-        print(f"  问题 problem: {problem}")
+        print(printable(f"  问题 problem: {problem}"))
 
 
 def run_verify(args) -> int:

@@ -167,3 +167,19 @@ def test_unseen_days_finds_cases_whose_listings_stopped_appearing(Session, db_ur
     assert haopin(db_url, "list", "--unseen-days", "7", "--json") == 0
     assert [row["seller"]["shop_key"] for row in json.loads(capsys.readouterr().out)] == ["a"]
     assert haopin(db_url, "list", "--unseen-days", "0") == 2
+
+
+def test_hostile_page_text_cannot_drive_the_terminal(Session, db_url, capsys):
+    """A title with an escape sequence, a bidi override and a fake line break is shown, not obeyed."""
+    title = "奉节脐橙\x1b[2J\u202e伪造\n#999 已下架"
+    hostile = make_listing("x1", title=title, seller_name="店\x07铺\u200d名", captured_at=WEEK48)
+    with Session.begin() as session:
+        [case_id] = record_batch(
+            session, [(hostile, make_finding(hostile, ("GI_FALSE_ORIGIN", "FJQC")))]
+        ).opened_case_ids
+    for args in (["list"], ["show", str(case_id)]):
+        assert haopin(db_url, *args) == 0
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out and "\u200d" not in out
+        assert "\\u200d" in out  # the zero-width joiner, a favourite for disguising marks, is made visible
+    assert "奉节脐橙\\u001b[2J\\u202e伪造\\u000a#999 已下架" in out
