@@ -29,6 +29,7 @@ from datetime import date
 
 from matchers.claims import ClaimFinder, ClaimHit
 from matchers.licence import (
+    AUTHORISED,
     NOT_YET_VALID,
     SHOP_CACHE_SIZE,
     STANDING_ORDER,
@@ -341,8 +342,9 @@ class _Context:
         mark = use.mark
         standing = self.standing(mark)
         if standing.permits:
-            # A licensee's shop name is not a use on particular goods, so it cannot be out of scope.
-            if standing.licensee is not None and use.evidence.field != "seller":
+            # Scope binds a current licence only: within the disposal period a former licensee is
+            # clean (CONTRACT §4.4), and a shop name is not a use on particular goods.
+            if standing.state == AUTHORISED and use.evidence.field != "seller":
                 uncovered = self._uncovered(mark)
                 if uncovered:
                     return self._out_of_scope(use, standing, uncovered)
@@ -358,7 +360,7 @@ class _Context:
         rows = [
             licensee
             for licensee in self.licensees
-            if self.register.standing(licensee, mark.id, self.day).permits
+            if self.register.standing(licensee, mark.id, self.day).state == AUTHORISED
         ]
         return min(
             (self.register.uncovered_goods(licensee, mark, self.goods()) for licensee in rows),

@@ -396,6 +396,7 @@ CASES = [
         (),
         set(),
     ),
+    ("disposal period has no scope check", listing("奉上好品 三峡游船票", L006_WITHDRAWN), (), set()),
     ("withdrawn within disposal is clean", listing("奉上好品 脐橙 官方授权", L006_WITHDRAWN), (), set()),
     (
         "eliminated after deadline",
