@@ -8,7 +8,7 @@ templates escape all of them and links pass `safe_href` first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from reports.labels import complaint_type, field_name, platform_name, status_name, violation_name
@@ -214,7 +214,6 @@ class Capture:
     files: tuple[EvidenceFile, ...]
     manifest_sha256: str | None = None
     screenshot: tuple[EmbeddedImage, ...] = ()
-    operator: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,4 +269,3 @@ class Notice:
     evidence: tuple[EvidenceFile, ...]
     captured_at: datetime | None
     issued_on: date
-    requests: tuple[str, ...] = field(default_factory=tuple)
