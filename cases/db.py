@@ -9,7 +9,10 @@ with Session.begin() as session:  # one transaction per unit of work
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,8 +84,31 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str | None = None, revision: str = "head") -> None:
-    """Upgrade the schema at `url` (default: database_url()) to `revision`."""
-    command.upgrade(alembic_config(url or database_url()), revision)
+    """Upgrade the schema at `url` (default: database_url()) to `revision`.
+
+    Safe when two processes start on a fresh database at once (a crawl and an officer's command):
+    migrations are serialised, by a lock on the SQLite file or a PostgreSQL advisory lock.
+    """
+    url = url or database_url()
+    with _migration_lock(url):
+        command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        yield  # PostgreSQL: the advisory lock is taken in migrations/env.py, inside the transaction
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # flock is independent of SQLite's own POSIX locks on Linux, so the database file itself can carry it.
+    with open(path, "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def downgrade(url: str, revision: str = "base") -> None:

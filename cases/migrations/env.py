@@ -35,6 +35,9 @@ def run_migrations_online() -> None:
                 render_item=render_item,
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Two processes migrating at once: the second waits, then finds nothing to do.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('haopin-migrations'))"))
                 context.run_migrations()
     finally:
         engine.dispose()

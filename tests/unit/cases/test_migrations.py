@@ -129,3 +129,21 @@ def test_constraint_names_follow_the_convention(migrated_url):
             assert key["name"].startswith(f"fk_{table}_"), key
         for unique in inspector.get_unique_constraints(table):
             assert unique["name"].startswith(f"uq_{table}_"), unique
+
+
+def test_two_processes_migrating_a_fresh_database_at_once_both_succeed(blank_database_url):
+    """A crawl and an officer's command starting together on a new database must not trip each other."""
+    import subprocess
+    import sys
+
+    db.downgrade(blank_database_url, "base")
+    script = "import sys; from cases.db import migrate; migrate(sys.argv[1])"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, blank_database_url], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    failures = [p.stderr.read() for p in processes if p.wait(timeout=120) != 0]
+    assert failures == []
+    assert db.current_revision(blank_database_url) == db.head_revision()
