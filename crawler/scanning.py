@@ -123,6 +123,20 @@ def read_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         yield number, chunk
 
 
+def finding_line(finding: Finding) -> str:
+    """The finding as one JSON line; most listings are clean, so those skip the generic encoder."""
+    if not finding.violations and finding.risk == 0:
+        licensee = "null" if finding.licensee_id is None else _string(finding.licensee_id)
+        return (
+            f'{{"platform":{_string(finding.platform)},"listing_id":{_string(finding.listing_id)},'
+            f'"violations":[],"risk":0.0,"licensee_id":{licensee}}}\n'
+        )
+    return json.dumps(finding.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+_string = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def rejects_path_for(output: Path) -> Path:
     return output.with_name(output.name + REJECTS_SUFFIX)
 
@@ -174,7 +188,7 @@ def scan_stream(
                         report(message)
                     continue
                 finding = scanner.scan(parsed, base_dir)
-                out.write(json.dumps(finding.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n")
+                out.write(finding_line(finding))
                 if on_finding is not None:
                     on_finding(parsed, finding)
                 summary.scanned += 1

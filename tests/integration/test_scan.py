@@ -246,3 +246,16 @@ def test_crlf_and_bom_input(tmp_path):
     output = tmp_path / "out.jsonl"
     status = main(["scan", "--brand-pack", str(PACK), "--input", str(source), "--output", str(output)])
     assert status == 0 and [f["listing_id"] for f in read_jsonl(output)] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "platform, listing_id, licensee_id",
+    [("demo-jd", "1", None), ("demo-淘宝", '引号"和\\反斜杠', "FJ-L001"), ("p", "\u2028", "x")],
+)
+def test_fast_clean_line_equals_generic_encoding(platform, listing_id, licensee_id):
+    from crawler.scanning import finding_line
+    from matchers.records import Finding
+
+    finding = Finding(platform, listing_id, (), 0.0, licensee_id)
+    generic = json.dumps(finding.to_record(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert finding_line(finding) == generic
