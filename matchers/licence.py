@@ -167,9 +167,11 @@ class LicenceRegister:
             vocabulary.update(mark.goods)
         for licensee in pack.licensees:
             vocabulary.update(licensee.goods)
-        # One pass over a title finds every goods word; longer words first, so 红肉脐橙 wins over 脐橙.
+        # One pass over a folded title (traditional forms, width, case and padding folded as for
+        # marks) finds every goods word; longer words first, so 红肉脐橙 wins over 脐橙.
+        self._goods_by_folded = {normalise_text(word): word for word in vocabulary if normalise_text(word)}
         self._goods_pattern = re.compile(
-            "|".join(re.escape(w) for w in sorted(vocabulary, key=len, reverse=True))
+            "|".join(re.escape(w) for w in sorted(self._goods_by_folded, key=len, reverse=True))
         )
         # Sellers list many goods: resolve each shop once (bounded memory on endless streams).
         self._resolved: BoundedCache[tuple, tuple[Licensee, ...]] = BoundedCache(SHOP_CACHE_SIZE)
@@ -256,9 +258,10 @@ class LicenceRegister:
         found: list[str] = []
         for text in texts:
             if text:
-                for match in self._goods_pattern.finditer(text):
-                    if match.group() not in found:
-                        found.append(match.group())
+                for match in self._goods_pattern.finditer(normalise_text(text)):
+                    word = self._goods_by_folded[match.group()]
+                    if word not in found:
+                        found.append(word)
         return found
 
     def covered_goods(self, licensee: Licensee, mark: Mark) -> tuple[str, ...]:

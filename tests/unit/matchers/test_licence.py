@@ -124,6 +124,8 @@ def test_goods_related(word, covered, related):
 def test_goods_in_prefers_longest_words():
     assert REGISTER.goods_in(["奉节红肉脐橙 5斤"]) == ["红肉脐橙"]
     assert set(REGISTER.goods_in(["腊肉香肠组合", None])) == {"腊肉", "香肠"}
+    assert REGISTER.goods_in(["奉節臍橙 禮盒"]) == ["脐橙"]  # traditional forms fold like marks
+    assert REGISTER.goods_in(["纯棉t恤"]) == ["T恤"]
 
 
 def test_uncovered_goods():
