@@ -58,6 +58,7 @@ DOM = "dom.html"
 PDF = "page.pdf"
 WARC = "exchange.warc.gz"
 ENVIRONMENT = "environment.json"
+FLAGGED = "listing.json"
 IMAGES_DIR = "images"
 
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
@@ -408,10 +409,13 @@ async def capture_page(
     context: dict | None = None,
     timeout_ms: int = PAGE_TIMEOUT_MS,
     browser=None,
+    flagged: dict | None = None,
 ) -> CaptureResult:
     """Capture `url` into the new directory `directory`; `context` (ids, case) goes into environment.json.
 
     `browser` (from `evidence_browser()`) shares one Chromium between captures; without it one is started.
+    `flagged` (the listing record and why it was flagged) is kept as listing.json, so the folder
+    explains itself to whoever opens it.
     """
     if urlsplit(url).scheme not in ("http", "https"):
         raise EvidenceError(f"only http(s) pages can be captured, not {url[:200]!r}")
@@ -468,6 +472,8 @@ async def capture_page(
         "context": context or {},
         "problems": problems,
     }
+    if flagged is not None:
+        (directory / FLAGGED).write_text(json.dumps(flagged, ensure_ascii=False, indent=2), encoding="utf-8")
     (directory / ENVIRONMENT).write_text(
         json.dumps(environment, ensure_ascii=False, indent=2), encoding="utf-8"
     )
@@ -685,7 +691,10 @@ async def capture_case_async(
             listing = link.listing
             record = listing.sightings[-1].record if listing.sightings else {}
             images = [url for url in record.get("images", []) if urlsplit(url).scheme in ("http", "https")]
-            targets.append((listing.id, listing.platform.slug, listing.external_id, listing.url, images))
+            flagged = _why_flagged(session, case, listing.id, record)
+            targets.append(
+                (listing.id, listing.platform.slug, listing.external_id, listing.url, images, flagged)
+            )
     if not targets:
         raise EvidenceError(
             f"case {case_id} has no listing {listing_id}" if listing_id else f"case {case_id} has no listings"
@@ -693,7 +702,7 @@ async def capture_case_async(
     results: list[CaptureResult] = []
     failures: list[str] = []
     async with evidence_browser() as browser:
-        for db_listing_id, platform_slug, external_id, url, images in targets:
+        for db_listing_id, platform_slug, external_id, url, images, flagged in targets:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             directory = (root or evidence_root()) / f"case-{case_id}" / f"{stamp}-listing-{db_listing_id}"
             context = {
@@ -704,7 +713,13 @@ async def capture_case_async(
             }
             try:
                 result = await capture_page(
-                    url, directory, image_urls=images, context=context, timeout_ms=timeout_ms, browser=browser
+                    url,
+                    directory,
+                    image_urls=images,
+                    context=context,
+                    timeout_ms=timeout_ms,
+                    browser=browser,
+                    flagged=flagged,
                 )
             except (EvidenceError, OSError) as error:
                 # One listing failing (a bad URL, a full disk) must not cost the case its other captures.
@@ -718,6 +733,36 @@ async def capture_case_async(
     if failures and not results:
         raise EvidenceError(f"case {case_id}: no capture succeeded: " + "; ".join(failures))
     return results
+
+
+def _why_flagged(session, case, listing_db_id: int, record: dict) -> dict:
+    """The listing as the crawler recorded it and the violations that put it in this case."""
+    from sqlalchemy import select
+
+    from cases.models import Finding, Violation
+
+    violations = session.scalars(
+        select(Violation)
+        .join(Finding, Violation.finding_id == Finding.id)
+        .where(Violation.case_id == case.id, Finding.listing_id == listing_db_id)
+        .order_by(Violation.id.desc())
+        .limit(5)
+    ).all()
+    return {
+        "case": {"id": case.id, "mark": case.mark, "code": case.code, "status": case.status},
+        "listing": record,
+        "violations": [
+            {
+                "code": v.code,
+                "mark": v.mark,
+                "score": v.score,
+                "reason": v.reason,
+                "legal_basis": v.legal_basis,
+                "evidence": v.evidence,
+            }
+            for v in violations
+        ],
+    }
 
 
 def record_capture(

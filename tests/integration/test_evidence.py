@@ -222,6 +222,11 @@ def test_capture_case_stores_hashes_and_verify_by_case(listing_site, tmp_path, c
     case_id = summary.opened_case_ids[0]
     [result] = capture_case(Session, case_id, root=tmp_path / "evidence")
     assert result.directory.parent.name == f"case-{case_id}"
+    flagged = json.loads((result.directory / "listing.json").read_text(encoding="utf-8"))
+    assert flagged["case"] == {"id": case_id, "mark": "FJQC", "code": "GI_FALSE_ORIGIN", "status": "new"}
+    assert flagged["listing"]["title"] == TITLE
+    assert [v["reason"] for v in flagged["violations"]] == ["测试：GI_FALSE_ORIGIN FJQC"]
+    assert "listing.json" in result.files
     with Session() as session:
         stored = session.query(EvidenceCapture).one()
         assert stored.manifest_sha256 == result.manifest_sha256
