@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_detection.py [--show-errors]
 
 The dev set is tests/fixtures/devset/ (tune.jsonl and heldout.jsonl from generate.py, plus
-handwritten.jsonl whose rows carry their own split). A listing's label is the set of codes it
+handwritten.jsonl whose rows carry their own split, and other-brand.jsonl judged with a second,
+fictional pack). The demo marketplace's catalogue is scored too, as labels written independently. A listing's label is the set of codes it
 must get; a code counts as a true positive when both agree, a false positive when only the
 verdict has it, a false negative when only the label has it.
 """
@@ -27,8 +28,8 @@ DEVSET = REPO / "tests" / "fixtures" / "devset"
 
 
 def load_rows() -> dict[str, list[dict]]:
-    parts: dict[str, list[dict]] = {"tune": [], "heldout": []}
-    for name in ("tune.jsonl", "heldout.jsonl", "handwritten.jsonl"):
+    parts: dict[str, list[dict]] = {"tune": [], "heldout": [], "other-brand": []}
+    for name in ("tune.jsonl", "heldout.jsonl", "handwritten.jsonl", "other-brand.jsonl"):
         path = DEVSET / name
         if not path.exists():
             continue
@@ -142,6 +143,15 @@ def main() -> None:
     for name in ("tune", "heldout"):
         report(name, parts[name], judge, show)
     report("demo catalogue (independent labels, text signs only)", demo_rows(pack), judge, show)
+    # A second, unrelated pack: the rules must not lean on anything specific to 奉上好品.
+    other = parts["other-brand"]
+    if other:
+        report(
+            "other brand pack (巫山好物, hand-written)",
+            other,
+            Judge(load_pack(REPO / other[0]["pack"])),
+            show,
+        )
 
 
 if __name__ == "__main__":

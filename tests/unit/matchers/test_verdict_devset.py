@@ -27,6 +27,22 @@ def all_rows() -> list[dict]:
     return rows("tune.jsonl") + rows("heldout.jsonl") + rows("handwritten.jsonl")
 
 
+def test_other_brand_rows_are_contract_records():
+    data = rows("other-brand.jsonl")
+    assert len(data) >= 30 and len({row["id"] for row in data}) == len(data)
+    assert {code for row in data for code in row["expected"]} >= {
+        "MARK_UNAUTHORISED",
+        "MARK_SIMILAR",
+        "GI_FALSE_ORIGIN",
+        "FALSE_AUTH_CLAIM",
+        "FALSE_TRACE_CLAIM",
+        "LICENCE_LAPSED",
+        "OUT_OF_SCOPE",
+    }
+    for row in data:
+        Listing.from_record(row["listing"])
+
+
 def test_size_splits_and_every_code_in_both_parts():
     data = all_rows()
     assert len(data) >= 300
@@ -85,3 +101,24 @@ def test_handwritten_case(judge, row):
     assert sorted({v.code for v in finding.violations}) == row["expected"], [
         v.reason for v in finding.violations
     ]
+
+
+OTHER_BRAND = rows("other-brand.jsonl")
+
+
+@pytest.mark.parametrize("row", OTHER_BRAND, ids=[row["why"] for row in OTHER_BRAND])
+def test_other_brand_case(row):
+    judge = _other_judge(row["pack"])
+    finding = judge.judge(Listing.from_record(row["listing"]))
+    assert sorted({v.code for v in finding.violations}) == row["expected"], [
+        v.reason for v in finding.violations
+    ]
+
+
+_JUDGES: dict[str, Judge] = {}
+
+
+def _other_judge(pack: str) -> Judge:
+    if pack not in _JUDGES:
+        _JUDGES[pack] = Judge(load_pack(REPO / pack))
+    return _JUDGES[pack]
