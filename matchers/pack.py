@@ -764,10 +764,10 @@ class _PackReader:
         for column in ("valid_from", "valid_to", "exit_date", "disposal_deadline"):
             dates[column] = None
             if cells[column]:
-                try:
-                    dates[column] = date.fromisoformat(cells[column])
-                except ValueError:
-                    bad(column, f"{cells[column]!r} is not an ISO date (YYYY-MM-DD)")
+                parsed = _register_date(cells[column])
+                if parsed is None:
+                    bad(column, f"{cells[column]!r} is not a date (write YYYY-MM-DD, e.g. 2026-06-30)")
+                dates[column] = parsed
         valid_from, valid_to = dates["valid_from"], dates["valid_to"]
         exit_date, deadline = dates["exit_date"], dates["disposal_deadline"]
         if valid_from and valid_to and valid_to < valid_from:
@@ -824,6 +824,20 @@ class _PackReader:
 def _did_you_mean(word: object, choices) -> str:
     close = difflib.get_close_matches(str(word), [str(choice) for choice in choices], n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_SPREADSHEET_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def _register_date(cell: str) -> date | None:
+    """An ISO date, or the same date as spreadsheets write it (2026/6/30, 2026年6月30日)."""
+    match = _SPREADSHEET_DATE.fullmatch(cell.strip())
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
 
 
 def _split_list(cell: str) -> list[str]:

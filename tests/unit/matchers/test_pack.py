@@ -172,3 +172,19 @@ def test_unreadable_brand_yaml_does_not_flag_every_licensee(tmp_path):
     problems = check_pack(pack)
     assert [p.file for p in problems] == ["brand.yaml"]
     assert "not valid YAML" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "cell, ok",
+    [("2026-06-30", True), ("2026/6/30", True), ("2026.06.30", True), ("2026年6月30日", True),
+     ("2026-02-30", False), ("30/06/2026", False), ("2026-6", False), ("soon", False)],
+)  # fmt: skip
+def test_register_dates_as_spreadsheets_write_them(tmp_path, cell, ok):
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    text = (pack / "licensees.csv").read_text(encoding="utf-8-sig").replace("2025-01-01", cell)
+    (pack / "licensees.csv").write_text(text, encoding="utf-8")
+    problems = check_pack(pack)
+    assert (problems == []) is ok
+    if not ok:
+        assert problems[0].location == "line 2, column valid_from" and "YYYY-MM-DD" in problems[0].message
