@@ -10,11 +10,15 @@ How it works, and why it is fast enough for 20,000 listings/s:
   padding removed) with a map back to the original characters.
 * At construction every Han form (mark text or Han alias) is indexed character
   by character: the character itself, its look-alikes (from the shipped
-  形近字 table, `matchers/data/lookalike.tsv`) and its toneless pinyin
-  syllables (heteronyms included).  Scanning looks each text character up once
-  (cached per character, so pypinyin runs once per distinct character, not per
-  title) and counts, per (form, start), how many positions are related.  Only
-  windows where every position is related are examined further.
+  形近字 table, `matchers/data/lookalike.tsv`) and the toneless syllable it
+  is read with in the mark.  A text character is related to a mark character
+  when it is the same, a look-alike, or has that syllable among any of its
+  readings (heteronyms included); relations are cached per distinct character,
+  so pypinyin runs once per character, not once per title.
+* Windows are seeded only by occurrences of the forms' own characters (one
+  regular-expression scan): a window must keep enough of them, so text without
+  any costs that scan alone.  A seeded window is kept when every position is
+  related.
 * Latin forms (Latin aliases and the pinyin spellings of every Han form) are one
   compiled regular expression over the folded text, with word boundaries checked
   in the original text so "FSHP" inside "FSHPX" or a URL does not count.

@@ -13,7 +13,9 @@ Similarity of two characters is the best of three readings of the data:
   which measures how common a character is rather than how it looks;
 * the same layout with one component swapped for a similar one (好/妤: 女+子
   vs 女+予): half the shape score, half the similarity of the two swapped
-  components (four-corner code, stroke order);
+  components (four-corner code, stroke order); when the shared component is
+  the second one (right or bottom, usually the phonetic: 脐/济/挤 share 齐) and
+  at least as big as the swapped ones, half the shape score plus one half;
 * the same layout and nearly the same strokes in nearly the same order (上/土,
   己/已: stroke-order sequences one edit apart): half the shape score, half the
   stroke-order similarity; this catches small characters whose four-corner
@@ -116,6 +118,11 @@ def component_similarity(a: str, b: str, src: dict[str, dict]) -> float:
     return max(fourangle, order)
 
 
+def _dominates(shared: str, differing: tuple[str, str], src: dict[str, dict]) -> bool:
+    strokes = src["number"].get(shared, 0)
+    return all(strokes >= src["number"].get(part, 0) for part in differing)
+
+
 def combined_similarity(a: str, b: str, src: dict[str, dict]) -> float:
     shape = similarity(a, b, src)
     best = shape
@@ -124,6 +131,11 @@ def combined_similarity(a: str, b: str, src: dict[str, dict]) -> float:
         differing = [(x, y) for x, y in zip(pa, pb, strict=False) if x != y]
         if len(differing) == 1:
             best = max(best, 0.5 * shape + 0.5 * component_similarity(*differing[0], src))
+            if len(pa) == 2 and pa[1] == pb[1] and _dominates(pa[1], differing[0], src):
+                # Same second part (right or bottom, where the phonetic usually sits),
+                # at least as big as the parts that differ (脐/济/挤 share 齐): the
+                # classic 形近字 of dictionaries.
+                best = max(best, 0.5 * shape + 0.5)
     oa, ob = src["order"].get(a, ""), src["order"].get(b, "")
     if oa and ob and abs(len(oa) - len(ob)) <= 1 and src["struct"].get(a) == src["struct"].get(b):
         order = 1 - order_distance(oa, ob) / max(len(oa), len(ob))
