@@ -25,6 +25,14 @@ from matchers.records import VIOLATION_CODES
 
 MARK_KINDS = ("word", "gi", "logo")
 LICENSEE_STATUSES = ("active", "suspended", "revoked", "withdrawn", "eliminated")
+# The register's Chinese terms, as an association may type them.
+STATUS_SYNONYMS = {
+    "有效": "active",
+    "暂停": "suspended",
+    "授权取消": "revoked",
+    "主动退出": "withdrawn",
+    "末位淘汰": "eliminated",
+}
 CLAIM_KINDS = ("authorisation", "traceability", "origin")
 
 
@@ -751,7 +759,7 @@ class _PackReader:
             reason = uscc_problem(uscc)
             if reason:
                 bad("uscc", reason)
-        status = cells["status"]
+        status = STATUS_SYNONYMS.get(cells["status"].lower(), cells["status"].lower())
         if status and status not in LICENSEE_STATUSES:
             bad("status", f"{status!r} is not one of {', '.join(LICENSEE_STATUSES)}")
         mark_ids = _split_list(cells["marks"])

@@ -188,3 +188,23 @@ def test_register_dates_as_spreadsheets_write_them(tmp_path, cell, ok):
     assert (problems == []) is ok
     if not ok:
         assert problems[0].location == "line 2, column valid_from" and "YYYY-MM-DD" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "cell, status",
+    [
+        ("active", "active"),
+        ("Active", "active"),
+        ("暂停", "suspended"),
+        ("授权取消", "revoked"),
+        ("末位淘汰", "eliminated"),
+    ],
+)
+def test_status_in_english_or_chinese(tmp_path, cell, status):
+    pack = tmp_path / "pack"
+    shutil.copytree(FIXTURES / "bom-ok", pack)
+    text = (pack / "licensees.csv").read_text(encoding="utf-8-sig").replace(",active,", f",{cell},")
+    if status in ("revoked", "eliminated"):
+        text = text.replace(",2025-01-01,,,,", ",2025-01-01,,2025-12-31,,")
+    (pack / "licensees.csv").write_text(text, encoding="utf-8")
+    assert load_pack(pack).licensees[0].status == status
