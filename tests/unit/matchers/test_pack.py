@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matchers.pack import PackError, Problem, check_pack, load_pack, uscc_check_character, uscc_problem
 
@@ -208,3 +210,38 @@ def test_status_in_english_or_chinese(tmp_path, cell, status):
         text = text.replace(",2025-01-01,,,,", ",2025-01-01,,2025-12-31,,")
     (pack / "licensees.csv").write_text(text, encoding="utf-8")
     assert load_pack(pack).licensees[0].status == status
+
+
+# -- robustness: whatever the association types, check_pack answers with problems, never a crash --------
+
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8))
+_KEYS = st.sampled_from(["brand", "owner", "timezone", "marks", "claims", "id", "kind", "text", "aliases", "origin",
+                         "season", "file", "of", "goods", "legal_basis", "reference_prices", "unit", "min", "x"])  # fmt: skip
+_YAML_VALUES = st.recursive(
+    _SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=5)),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    document=st.dictionaries(_KEYS, _YAML_VALUES, max_size=8),
+    rows=st.lists(st.lists(st.text(max_size=12), max_size=12), max_size=4),
+)
+def test_any_pack_content_gives_problems_not_a_crash(tmp_path_factory, document, rows):
+    import csv
+    import io
+
+    import yaml
+
+    pack = tmp_path_factory.mktemp("fuzz")
+    (pack / "brand.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["licensee_id", "name", "uscc", "status", "marks", "goods", "valid_from", "valid_to",
+                     "exit_date", "disposal_deadline", "shops"])  # fmt: skip
+    writer.writerows(rows)
+    (pack / "licensees.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    problems = check_pack(pack)
+    assert all(isinstance(p, Problem) and p.message for p in problems)
