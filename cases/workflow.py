@@ -2,7 +2,7 @@
 
     new → triaged → confirmed → notice_sent → removed
     any open state → dismissed (false flag: reason required, feeds the allow-list)
-    any open state → escalated (立案), and escalated → removed
+    any open state → escalated (立案), and escalated → removed or dismissed (investigation found no infringement)
 
 Every function here records a CaseEvent in the caller's transaction.
 """
@@ -33,7 +33,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     STATUS_TRIAGED: (STATUS_CONFIRMED, STATUS_DISMISSED, STATUS_ESCALATED),
     STATUS_CONFIRMED: (STATUS_NOTICE_SENT, STATUS_DISMISSED, STATUS_ESCALATED),
     STATUS_NOTICE_SENT: (STATUS_REMOVED, STATUS_DISMISSED, STATUS_ESCALATED),
-    STATUS_ESCALATED: (STATUS_REMOVED,),
+    STATUS_ESCALATED: (STATUS_REMOVED, STATUS_DISMISSED),
     STATUS_REMOVED: (),
     STATUS_DISMISSED: (),
 }
