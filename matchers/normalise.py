@@ -146,5 +146,16 @@ def normalise_text(text: str) -> str:
 
 def light_fold(text: str) -> str:
     """The only differences CONTRACT §4.1 forgives for an exact mark: letter case,
-    fullwidth/halfwidth form and surrounding whitespace."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
+    fullwidth/halfwidth form and surrounding whitespace (and nothing else NFKC
+    would fold: ㊤ is not 上, ﬁ is not fi)."""
+    return text.translate(_WIDTH).casefold().strip()
+
+
+# Fullwidth ASCII and the ideographic space to their halfwidth forms; halfwidth
+# katakana, hangul and symbols (U+FF61-U+FFEE) to their normal-width forms.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDTH |= {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in range(0xFF61, 0xFFEF)
+    if unicodedata.normalize("NFKC", chr(code)) != chr(code)
+}

@@ -100,6 +100,11 @@ class _Form:
     source: str  # "text" | "alias" | "pinyin"
 
     @property
+    def padded(self) -> bool:
+        """The registration itself contains spaces or punctuation (山野·仙踪)."""
+        return len(self.folded) != len(self.light)
+
+    @property
     def registered_traditional(self) -> bool:
         return any(fold_char(ch).traditional for ch in self.registered)
 
@@ -412,8 +417,9 @@ class MarkMatcher:
             rule = "exact" if form.source == "text" else "alias"
         elif traditional:
             rule = "traditional"
-        elif split:
-            rule = "split"
+        elif split or form.padded:
+            # Padding added, or the registration's own punctuation left out or changed.
+            rule, split = "split", True
         else:
             # Same folded text, no padding, no traditional form: a compatibility or
             # decorated variant of the characters (㊤, letter-like symbols).

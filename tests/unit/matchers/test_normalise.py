@@ -70,6 +70,11 @@ def test_light_fold_only_forgives_case_width_and_outer_space(raw: str, light: st
     assert light_fold(raw) == light
 
 
+@pytest.mark.parametrize("raw", ["㊤", "ﬁ", "①", "奉節", "a\u200bb"])
+def test_light_fold_keeps_other_compatibility_forms(raw: str) -> None:
+    assert light_fold(raw) == raw.casefold()
+
+
 @given(st.text())
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise_text(text)

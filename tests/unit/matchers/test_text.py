@@ -278,6 +278,18 @@ def test_mark_registered_in_traditional_characters() -> None:
     assert [(h.rule, h.exact) for h in matcher.find("台湾好茶", field="title")] == [("traditional", False)]
 
 
+def test_mark_registered_with_punctuation() -> None:
+    matcher = MarkMatcher((Mark("DOT", "word", "山野·仙踪"),))
+    assert [(h.rule, h.exact) for h in matcher.find("山野·仙踪 茶", field="title")] == [("exact", True)]
+    assert [(h.rule, h.exact) for h in matcher.find("山野仙踪 茶", field="title")] == [("split", False)]
+    assert [(h.rule, h.exact) for h in matcher.find("山野-仙踪 茶", field="title")] == [("split", False)]
+
+
+def test_compatibility_forms_are_variants() -> None:
+    hits = MarkMatcher((Mark("SH", "word", "上好佳品"),)).find("㊤好佳品", field="title")
+    assert [(h.rule, h.exact) for h in hits] == [("lookalike", False)]
+
+
 def test_logos_and_textless_marks_are_ignored() -> None:
     matcher = MarkMatcher((Mark("LOGO", "logo", file="x.png"), Mark("EMPTY", "word", None)))
     assert matcher.find("LOGO x.png", field="title") == []
