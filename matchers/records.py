@@ -26,6 +26,7 @@ VIOLATION_CODES = (
 
 LISTING_REQUIRED = ("platform", "listing_id", "url", "title", "captured_at")
 SELLER_FIELDS = ("id", "name", "company", "location", "shop_url")
+_SELLER_FIELDS = frozenset(SELLER_FIELDS)
 DEFAULT_CURRENCY = "CNY"
 
 
@@ -50,7 +51,7 @@ class Seller:
     def from_record(cls, data: Any) -> Seller:
         if not isinstance(data, Mapping):
             raise RecordError("seller", f"must be an object, not {_json_type(data)}")
-        unknown = sorted(set(data) - set(SELLER_FIELDS))
+        unknown = sorted(data.keys() - _SELLER_FIELDS)
         if unknown:
             raise RecordError(f"seller.{unknown[0]}", "is not a seller field")
         return cls(**{key: _optional_str(data, key, f"seller.{key}") for key in SELLER_FIELDS})
@@ -91,8 +92,7 @@ class Listing:
     def from_record(cls, data: Any) -> Listing:
         if not isinstance(data, Mapping):
             raise RecordError("(record)", f"must be a JSON object, not {_json_type(data)}")
-        known = set(LISTING_REQUIRED) | {f for f in cls.__dataclass_fields__}
-        unknown = sorted(set(data) - known)
+        unknown = sorted(data.keys() - _LISTING_FIELDS)
         if unknown:
             raise RecordError(unknown[0], "is not a listing field")
         for key in LISTING_REQUIRED:
@@ -132,6 +132,9 @@ class Listing:
             record["attributes"] = dict(self.attributes)
         record["captured_at"] = self.captured_at
         return record
+
+
+_LISTING_FIELDS = frozenset(Listing.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
