@@ -60,8 +60,11 @@ _COMPAT_FORM_SCORE = 0.9
 _MIN_PINYIN_LETTERS = 5
 _MAX_PINYIN_SPELLINGS = 16
 
-# Padding never spans a sentence or a line: 产自奉节。好品质… is two sentences.
-_SENTENCE_BREAK = re.compile("[。\n\r\u2028\u2029\x85]")
+# Padding never spans a sentence or a line (产自奉节。好品质… is two sentences),
+# and a clause break counts as padding only when every gap is padded alike
+# (奉，上，好，品 is a disguise; 产地：奉节县，脐橙 is two phrases).
+_SENTENCE_BREAK = re.compile("[。！？!?\n\r\u2028\u2029\x85]")
+_CLAUSE_BREAK = re.compile("[，、；：,;:]")
 _LATIN_FORM = re.compile(r"[a-z0-9]+")
 _URLISH = re.compile(
     r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|\S+\.(?:com|cn|net|org|shop|top|xyz|cc|io|html?)\b\S*",
@@ -97,7 +100,8 @@ class _Form:
     registered: str  # as written in the pack (text or alias), or the pinyin spelling
     folded: str
     light: str
-    source: str  # "text" | "alias" | "pinyin"
+    source: str  # "text" | "alias" | "pinyin" | "place"
+    place: str = ""  # for "place": the GI's place name as written out in full
 
     @property
     def padded(self) -> bool:
@@ -107,6 +111,23 @@ class _Form:
     @property
     def registered_traditional(self) -> bool:
         return any(fold_char(ch).traditional for ch in self.registered)
+
+
+def _place_forms(mark: Mark) -> list[_Form]:
+    """A GI named after its place, written with the place name in full: for
+    奉节脐橙 with origin 奉节县, 重庆市奉节县…, the form 奉节县脐橙 (an origin name
+    that extends the place the GI name starts with).  Never exact."""
+    text = normalise_text(mark.text or "")
+    places = sorted({normalise_text(name) for name in mark.origin if normalise_text(name)}, key=len)
+    prefix = next((place for place in reversed(places) if text.startswith(place) and place != text), None)
+    if prefix is None:
+        return []
+    goods = text[len(prefix) :]
+    return [
+        _Form(mark, place + goods, place + goods, light_fold(place + goods), "place", place)
+        for place in places
+        if place.startswith(prefix) and place != prefix
+    ]
 
 
 def _is_latin(folded: str) -> bool:
@@ -252,6 +273,8 @@ class MarkMatcher:
                         latin_forms[folded] = form
                     continue
                 self._han_forms.append(form)
+            if mark.kind == "gi":
+                self._han_forms.extend(_place_forms(mark))
         for form in list(self._han_forms):
             for spelling in pinyin_spellings(form.folded):
                 if _is_latin(spelling) and len(spelling) >= _MIN_PINYIN_LETTERS:
@@ -400,14 +423,14 @@ class MarkMatcher:
         span = norm.span(start, end)
         matched = text[span[0] : span[1]]
         origins = norm.origin[start:end]
-        split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
-        if split and _SENTENCE_BREAK.search(matched):
+        padded = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
+        if padded and _breaks_text(text, origins):
             return None
         traditional = any(fold_char(text[i]).traditional for i in set(origins)) or (
             # A mark registered in traditional characters, written in simplified ones.
             form.registered_traditional and light_fold(matched) != form.light
         )
-        exact = not substituted and light_fold(matched) == form.light
+        exact = not substituted and form.source != "place" and light_fold(matched) == form.light
         score = 1.0
         if substituted:
             for _, relation, similarity in substituted:
@@ -417,9 +440,10 @@ class MarkMatcher:
             rule = "exact" if form.source == "text" else "alias"
         elif traditional:
             rule = "traditional"
-        elif split or form.padded:
-            # Padding added, or the registration's own punctuation left out or changed.
-            rule, split = "split", True
+        elif padded or form.padded or form.source == "place":
+            # Padding added, the registration's own punctuation left out or changed,
+            # or a GI's place name written out in full (奉节县脐橙).
+            rule = "split"
         else:
             # Same folded text, no padding, no traditional form: a compatibility or
             # decorated variant of the characters (㊤, letter-like symbols).
@@ -427,9 +451,9 @@ class MarkMatcher:
         if not exact:
             if traditional:
                 score *= _TRADITIONAL_FACTOR
-            if split:
+            if padded or rule == "split":
                 score *= _SPLIT_FACTOR
-        explanation = _explain(form, matched, rule, exact, traditional, split, substituted, folded[start:end])
+        explanation = _explain(form, matched, rule, exact, traditional, padded, substituted, folded[start:end])
         return MarkHit(
             mark_id=form.mark.id,
             kind=form.mark.kind,
@@ -467,7 +491,7 @@ class MarkMatcher:
             matched = text[start:end]
             origins = norm.origin[match.start() : match.end()]
             split = any(b - a > 1 for a, b in zip(origins, origins[1:], strict=False))
-            if split and _SENTENCE_BREAK.search(matched):
+            if split and _breaks_text(text, origins):
                 continue
             exact = form.source != "pinyin" and light_fold(matched) == form.light
             if exact:
@@ -492,6 +516,14 @@ class MarkMatcher:
                 )
             )
         return hits
+
+
+def _breaks_text(text: str, origins: Sequence[int]) -> bool:
+    """Whether the padding inside a window is really a break between phrases."""
+    gaps = [text[a + 1 : b] for a, b in zip(origins, origins[1:], strict=False)]
+    if any(_SENTENCE_BREAK.search(gap) for gap in gaps):
+        return True
+    return any(_CLAUSE_BREAK.search(gap) for gap in gaps) and not all(gaps)
 
 
 def _ruled_out(hit: tuple[int, int], exception: tuple[int, int]) -> bool:
@@ -567,8 +599,12 @@ def _explain(
             details.append(f"形近字“{used}”代“{own}”")
     if traditional:
         details.append("使用繁体字")
+    if form.source == "place":
+        details.append(f"地名写作“{form.place}”")
     if split:
         details.append("字间插入空格、符号或不可见字符")
+    elif rule == "split" and form.source != "place":
+        details.append("分隔符号与注册写法不同")
     homophone = any(r == "homophone" for _, r, _ in substituted)
     lookalike = any(r == "lookalike" for _, r, _ in substituted)
     if homophone and not lookalike:
@@ -579,7 +615,7 @@ def _explain(
         relation = "音形相近"
     elif rule == "traditional":
         relation = "为其繁体写法"
-    elif rule == "split":
+    elif rule == "split" and form.source != "place":
         relation = "为其拆分写法"
     else:
         relation = "为其变体写法"

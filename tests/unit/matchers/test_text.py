@@ -76,10 +76,14 @@ FENGJIE_HITS = [
     ("奉·上·好·品", "FSHP", "split", False, "奉·上·好·品", "middle dots"),
     ("奉.上.好.品", "FSHP", "split", False, "奉.上.好.品", "full stops"),
     ("奉/上/好/品", "FSHP", "split", False, "奉/上/好/品", "slashes"),
+    ("奉，上，好，品", "FSHP", "split", False, "奉，上，好，品", "commas between every character"),
     ("【奉】【上】【好】【品】", "FSHP", "split", False, "奉】【上】【好】【品", "brackets around each character"),
     ("奉\ufe0f上好品", "FSHP", "split", False, "奉\ufe0f上好品", "variation selector"),
     ("奉★节★脐★橙", "FJQC", "split", False, "奉★节★脐★橙", "GI padded with stars"),
     ("奉 節 臍 橙", "FJQC", "traditional", False, "奉 節 臍 橙", "traditional and split: traditional named first"),
+    ("奉节县脐橙 10斤", "FJQC", "split", False, "奉节县脐橙", "GI with its place name written in full (origin 奉节县)"),
+    ("重庆市奉节县脐橙", "FJQC", "split", False, "奉节县脐橙", "the full place name inside a longer one"),
+    ("奉节县脐澄", "FJQC", "homophone", False, "奉节县脐澄", "full place name and a homophone"),
     ("奉上好品\u200b", "FSHP", "exact", True, "奉上好品", "trailing zero-width char is outside the span"),
     # homophones
     ("奉尚好品", "FSHP", "homophone", False, "奉尚好品", "尚 reads shang like 上"),
@@ -163,6 +167,8 @@ FENGJIE_NEGATIVES = [
     ("产自奉节。好品推荐", "padding never spans a sentence break"),
     ("奉节\n好味 腊肉", "nor a line break"),
     ("feng shang\nhao pin", "nor for pinyin"),
+    ("产地：奉节，好品推荐", "a clause break at one gap separates two phrases"),
+    ("送礼就选奉节！好味道", "an exclamation mark ends a sentence"),
     ("奉节好美", "味 is read wei in the mark; its rare reading mei does not make 美 a homophone"),
     ("奉节好应季", "景 is read jing in the mark, not ying"),
     ("奉节脐灯", "橙 is read cheng in the mark, not deng"),
@@ -239,6 +245,8 @@ OTHER_NEGATIVES = [
     ("橙先笙", "three-character marks allow only one substitution"),
     ("山野仙踪迹", "the pack's exception"),
     ("赣州脐橙", "a different place with the same goods"),
+    ("赣南县脐橙", "赣南县 is not one of this GI's origin names"),
+    ("产地：赣南，脐橙新鲜", "a clause break between place and goods is no GI name"),
     ("程仙", "two of three characters"),
 ]
 
@@ -288,6 +296,13 @@ def test_mark_registered_with_punctuation() -> None:
 def test_compatibility_forms_are_variants() -> None:
     hits = MarkMatcher((Mark("SH", "word", "上好佳品"),)).find("㊤好佳品", field="title")
     assert [(h.rule, h.exact) for h in hits] == [("lookalike", False)]
+
+
+def test_place_form_explains_the_place_name(fengjie: MarkMatcher) -> None:
+    (hit,) = fengjie.find("奉节县脐橙", field="title")
+    assert hit.kind == "gi"
+    assert "地理标志“奉节脐橙”" in hit.explanation
+    assert "地名写作“奉节县”" in hit.explanation
 
 
 def test_logos_and_textless_marks_are_ignored() -> None:
