@@ -37,6 +37,9 @@ _REFERENCE_WIDTHS = (96, 150, 240)
 _RECTIFIED = 256
 _GRID = 16
 _CONTRADICTION = 0.3
+_ECC_SIDE = 96
+# Keypoints of an 800-px photo are placed to about a pixel; three allows for pyramid rounding.
+_RANSAC_PIXELS = 3.0
 _HUE_TURNS = (0, 60, 120)
 _DESCRIPTOR_VERSION = "orb-v1"
 
@@ -49,7 +52,7 @@ class LogoThresholds:
     min_inlier_ratio: float = 0.25
     # Share of the logo's detailed cells whose edges agree with the reference, and share whose
     # edges are as strong as the reference's but different (other lettering: a look-alike).
-    min_cell_agreement: float = 0.55
+    min_cell_agreement: float = 0.6
     max_cell_contradiction: float = 0.12
     cell_correlation: float = 0.45
     max_hash_distance: int = 30
@@ -67,8 +70,10 @@ class _LogoModel:
     keypoints: np.ndarray  # (n, 2) float32, in the logo's own pixel frame
     descriptors: np.ndarray  # (n, 32) uint8 ORB
     rectified_edges: np.ndarray  # (_RECTIFIED, _RECTIFIED) float32 gradient magnitude
+    coarse_edges: np.ndarray  # (_ECC_SIDE, _ECC_SIDE) float32, the alignment template
+    coarse_mask: np.ndarray  # (_ECC_SIDE, _ECC_SIDE) uint8
     mask: np.ndarray  # (_RECTIFIED, _RECTIFIED) bool: opaque part of the logo
-    detailed_cells: tuple[tuple[int, int], ...]
+    detailed_cells: np.ndarray  # (_GRID, _GRID) bool
     edge_hash: imagehash.ImageHash
 
 
@@ -159,9 +164,8 @@ class LogoIndex:
         limits = self.thresholds
         source = model.keypoints[pairs[:, 1]]
         target = points[pairs[:, 0]]
-        threshold = max(3.0, 0.03 * grey.shape[1] * 0.1)
         transform, inlier_mask = cv2.estimateAffinePartial2D(
-            source, target, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=2000, confidence=0.995
+            source, target, method=cv2.RANSAC, ransacReprojThreshold=_RANSAC_PIXELS, maxIters=2000, confidence=0.995
         )
         if transform is None:
             return None
@@ -181,8 +185,17 @@ class LogoIndex:
         inlier_ratio = inliers / max(1, int(inside.sum()))
         if inlier_ratio < limits.min_inlier_ratio:
             return None
-        edges = _rectify_edges(grey, transform, model)
-        agreement, contradiction = _cell_agreement(edges, model, limits.cell_correlation)
+        # The refined alignment is used only when it makes the logo agree better: ECC can be
+        # pulled off by a strong edge next to a small logo.
+        candidates = []
+        for placement in (transform, _refine(grey, transform, model)):
+            edges = _rectify_edges(grey, placement, model)
+            agreement, contradiction = _cell_agreement(edges, model, limits.cell_correlation)
+            candidates.append((agreement - contradiction, agreement, contradiction, placement, edges))
+        _, agreement, contradiction, transform, edges = max(candidates, key=lambda item: item[0])
+        corners = cv2.transform(
+            np.float32([[0, 0], [model.width, 0], [model.width, model.height], [0, model.height]])[None], transform
+        )[0]
         hash_distance = _edge_hash(edges, model.mask) - model.edge_hash
         if (agreement < limits.min_cell_agreement or contradiction > limits.max_cell_contradiction
                 or hash_distance > limits.max_hash_distance):
@@ -268,6 +281,8 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
     mask = cv2.resize(alpha, (_RECTIFIED, _RECTIFIED), interpolation=cv2.INTER_AREA) > 0.5
     mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     edges = _edge_map(rectified)
+    coarse = cv2.resize(grey, (_ECC_SIDE, _ECC_SIDE), interpolation=cv2.INTER_AREA)
+    coarse_mask = (cv2.resize(alpha, (_ECC_SIDE, _ECC_SIDE), interpolation=cv2.INTER_AREA) > 0.5).astype(np.uint8)
     return _LogoModel(
         mark_id=mark_id,
         width=width,
@@ -275,6 +290,8 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
         keypoints=np.float32(keypoints),
         descriptors=np.uint8(descriptors),
         rectified_edges=edges,
+        coarse_edges=_edge_map(coarse),
+        coarse_mask=coarse_mask,
         mask=mask,
         detailed_cells=_detailed_cells(edges, mask),
         edge_hash=_edge_hash(edges, mask),
@@ -385,6 +402,42 @@ def _inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     return np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in points])
 
 
+def _refine(grey: np.ndarray, transform: np.ndarray, model: _LogoModel) -> np.ndarray:
+    """The RANSAC placement (logo pixels -> photo pixels) refined by ECC on edge maps.
+
+    Keypoint positions carry pyramid rounding: a small logo comes out a few percent too small
+    or a pixel or two off, enough to blur the cell-by-cell comparison. Edges are aligned
+    instead of intensities so a recoloured logo aligns as well as the original.
+    """
+    to_logo = np.float64([[model.width / _ECC_SIDE, 0, 0], [0, model.height / _ECC_SIDE, 0], [0, 0, 1]])
+    warp = np.vstack([transform, [0, 0, 1]]) @ to_logo
+    corners = cv2.transform(np.float32([[0, 0], [_ECC_SIDE, 0], [_ECC_SIDE, _ECC_SIDE], [0, _ECC_SIDE]])[None],
+                            warp[:2])[0]
+    extent = float((corners.max(axis=0) - corners.min(axis=0)).max())
+    left, top = np.maximum(0, np.floor(corners.min(axis=0) - 0.1 * extent)).astype(int)
+    right = min(grey.shape[1], int(np.ceil(corners[:, 0].max() + 0.1 * extent)))
+    bottom = min(grey.shape[0], int(np.ceil(corners[:, 1].max() + 0.1 * extent)))
+    if right - left < 16 or bottom - top < 16:
+        return transform
+    region = _edge_map(grey[top:bottom, left:right])
+    start = warp[:2].astype(np.float32)
+    start[:, 2] -= (left, top)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-4)
+    try:
+        _correlation_value, refined = cv2.findTransformECC(
+            model.coarse_edges, region, start.copy(), cv2.MOTION_AFFINE, criteria, None, 1
+        )
+    except cv2.error:  # did not converge: keep the keypoint estimate
+        return transform
+    refined = refined.astype(np.float64)
+    refined[:, 2] += (left, top)
+    moved = cv2.transform(np.float32([[0, 0], [_ECC_SIDE, 0], [_ECC_SIDE, _ECC_SIDE], [0, _ECC_SIDE]])[None],
+                          refined)[0]
+    if float(np.abs(moved - corners).max()) > 0.08 * extent:
+        return transform  # wandered off: an alignment that far from the keypoints is not trusted
+    return (np.vstack([refined, [0, 0, 1]]) @ np.linalg.inv(to_logo))[:2]
+
+
 def _rectify_edges(grey: np.ndarray, transform: np.ndarray, model: _LogoModel) -> np.ndarray:
     to_rectified = np.float64([[_RECTIFIED / model.width, 0, 0], [0, _RECTIFIED / model.height, 0]])
     full = np.vstack([transform, [0, 0, 1]])
@@ -403,23 +456,21 @@ def _edge_map(grey: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(magnitude, (5, 5), 0)
 
 
-def _cells(shape: tuple[int, int]) -> Iterable[tuple[int, int, slice, slice]]:
-    step_y, step_x = shape[0] // _GRID, shape[1] // _GRID
-    for row in range(_GRID):
-        for col in range(_GRID):
-            yield row, col, slice(row * step_y, (row + 1) * step_y), slice(col * step_x, (col + 1) * step_x)
+def _blocks(array: np.ndarray) -> np.ndarray:
+    """(_GRID, _GRID, cell pixels) view of a square map: one row of pixels per grid cell."""
+    step = array.shape[0] // _GRID
+    trimmed = array[: step * _GRID, : step * _GRID]
+    return trimmed.reshape(_GRID, step, _GRID, step).transpose(0, 2, 1, 3).reshape(_GRID, _GRID, step * step)
 
 
-def _detailed_cells(edges: np.ndarray, mask: np.ndarray) -> tuple[tuple[int, int], ...]:
-    energies = {}
-    for row, col, rows, cols in _cells(edges.shape):
-        if mask[rows, cols].mean() < 0.6:
-            continue
-        energies[(row, col)] = float(edges[rows, cols].std())
-    if not energies:
-        return ()
-    floor = 0.35 * float(np.median(list(energies.values())) or 1.0)
-    return tuple(cell for cell, energy in energies.items() if energy > max(floor, 1.0))
+def _detailed_cells(edges: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Boolean (_GRID, _GRID): cells inside the logo with enough edge structure to compare."""
+    inside = _blocks(mask.astype(np.float32)).mean(axis=2) >= 0.6
+    energy = _blocks(edges).std(axis=2)
+    if not inside.any():
+        return inside
+    floor = 0.35 * float(np.median(energy[inside]) or 1.0)
+    return inside & (energy > max(floor, 1.0))
 
 
 def _cell_agreement(edges: np.ndarray, model: _LogoModel, minimum: float) -> tuple[float, float]:
@@ -429,27 +480,18 @@ def _cell_agreement(edges: np.ndarray, model: _LogoModel, minimum: float) -> tup
     one: other lettering. A covered cell (a hand, a fruit in front) is flat or holds one
     occluding edge, so it fails to agree without contradicting.
     """
-    if not model.detailed_cells:
+    count = int(model.detailed_cells.sum())
+    if count == 0:
         return 0.0, 1.0
-    agreeing = contradicting = 0
-    lookup = {(row, col): (rows, cols) for row, col, rows, cols in _cells(edges.shape)}
-    for cell in model.detailed_cells:
-        rows, cols = lookup[cell]
-        mine, theirs = edges[rows, cols], model.rectified_edges[rows, cols]
-        correlation = _correlation(mine, theirs)
-        if correlation >= minimum:
-            agreeing += 1
-        elif correlation < _CONTRADICTION and mine.std() >= 0.5 * theirs.std():
-            contradicting += 1
-    count = len(model.detailed_cells)
-    return agreeing / count, contradicting / count
-
-
-def _correlation(first: np.ndarray, second: np.ndarray) -> float:
-    a = first.ravel() - first.mean()
-    b = second.ravel() - second.mean()
-    denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denominator) if denominator > 1e-6 else 0.0
+    mine = _blocks(edges)[model.detailed_cells]
+    theirs = _blocks(model.rectified_edges)[model.detailed_cells]
+    mine_centred = mine - mine.mean(axis=1, keepdims=True)
+    theirs_centred = theirs - theirs.mean(axis=1, keepdims=True)
+    denominator = np.sqrt((mine_centred ** 2).sum(axis=1) * (theirs_centred ** 2).sum(axis=1))
+    correlation = np.where(denominator > 1e-6, (mine_centred * theirs_centred).sum(axis=1) / np.maximum(denominator, 1e-6), 0.0)
+    agreeing = correlation >= minimum
+    contradicting = ~agreeing & (correlation < _CONTRADICTION) & (mine.std(axis=1) >= 0.5 * theirs.std(axis=1))
+    return float(agreeing.sum()) / count, float(contradicting.sum()) / count
 
 
 def _edge_hash(edges: np.ndarray, mask: np.ndarray) -> imagehash.ImageHash:
