@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -691,13 +691,17 @@ def _logo_crop(
 ):
     field_name = evidence.get("field")
     bbox = evidence.get("bbox")
-    if not (isinstance(field_name, str) and field_name.startswith("image:") and isinstance(bbox, list)):
+    if not (isinstance(field_name, str) and field_name.startswith("image:") and isinstance(bbox, list)
+            and len(bbox) == 4 and all(isinstance(v, int) for v in bbox)):
         return None
     index_text = field_name.partition(":")[2]
     if not index_text.isdigit():
         return None
     path = _listing_image(int(index_text), record, capture, capture_files, ctx)
-    return try_embed_image(path, max_width=120, crop=bbox, alt="商品图中的疑似标志") if path else None
+    # Evidence boxes are [x, y, width, height] in the image's pixels (docs/images.md).
+    x, y, width, height = bbox
+    box = (x, y, x + width, y + height)
+    return try_embed_image(path, max_width=120, crop=box, alt="商品图中的疑似标志") if path else None
 
 
 def _listing_image(
@@ -722,7 +726,12 @@ def _listing_image(
                 if found:
                     return found
     if isinstance(wanted, str) and "://" not in wanted:
-        return _inside(ctx.evidence_root, wanted)
+        # Record paths are relative to the JSONL file ("../../../images/f7/<sha256>.jpg" from a run
+        # folder); the image store they point into sits in the data folder.
+        tail = PurePosixPath(wanted).parts
+        while tail and tail[0] in ("..", "."):
+            tail = tail[1:]
+        return _inside(ctx.evidence_root, "/".join(tail)) if tail else None
     return None
 
 

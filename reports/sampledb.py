@@ -62,7 +62,7 @@ HOSTILE_TITLES = (
     "+cmd|' /C calc'!A0 奉上好吕",
 )
 HOSTILE_URLS = ("javascript:alert(document.domain)", " JAVASCRIPT:alert(1)", "data:text/html,<script>1</script>")
-LOGO_BOX = (40, 40, 200, 200)
+LOGO_BOX = (40, 40, 160, 160)  # [x, y, width, height], as matchers.logo reports it
 
 
 @dataclass
@@ -262,11 +262,11 @@ def _product_image(logo: Path, rng: random.Random) -> bytes:
     image = Image.new("RGB", (480, 480), (250, 200 + rng.randint(0, 40), 120))
     try:
         with Image.open(logo) as mark:
-            size = (LOGO_BOX[2] - LOGO_BOX[0], LOGO_BOX[3] - LOGO_BOX[1])
-            pasted = mark.convert("RGBA").resize(size)
+            pasted = mark.convert("RGBA").resize(LOGO_BOX[2:])
             image.paste(pasted, LOGO_BOX[:2], pasted)
     except OSError:
-        ImageDraw.Draw(image).rectangle(LOGO_BOX, fill=(200, 0, 0))
+        x, y, width, height = LOGO_BOX
+        ImageDraw.Draw(image).rectangle((x, y, x + width, y + height), fill=(200, 0, 0))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()

@@ -189,3 +189,36 @@ def test_a_hostile_database_renders_inert_reports_with_evidence_images(database_
     with factory() as session:
         events = session.query(CaseEvent).count()
     assert events > 0
+
+
+def test_logo_crop_from_the_image_store_uses_x_y_width_height(tmp_path):
+    """No evidence capture yet: the crop comes from the crawl's image store, found from the record's path."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    photo = Image.new("RGB", (300, 200), "white")
+    photo.paste((200, 0, 0), (50, 60, 110, 100))  # a 60x40 red box at (50, 60)
+    (tmp_path / "images" / "ab").mkdir(parents=True)
+    photo.save(tmp_path / "images" / "ab" / "ab12.png")
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    migrate(url)
+    factory = session_factory(url)
+    listing = Listing(
+        platform="demo-jd", listing_id="9", url="https://demo-jd.test/item/9", title="腊肉 礼盒",
+        captured_at="2026-11-24T10:00:00+08:00", seller=Seller(id="s9", name="某店"),
+        images=("../../../images/ab/ab12.png",),  # relative to a run folder's listings.jsonl
+    )
+    violation = Violation("LOGO_UNAUTHORISED", "LOGO_MAIN", 0.9, "主图含注册图形",
+                          Evidence("image:0", bbox=(50, 60, 60, 40), distance=4.0), "《商标法》第五十七条")
+    with factory.begin() as session:
+        case_id = record_batch(session, [(listing, Finding("demo-jd", "9", (violation,), 0.9, None))]).opened_case_ids[0]
+    ctx = ReportContext.for_pack(load_pack(PACK), evidence_root=tmp_path, now=NOW)
+    with factory() as session:
+        comparison = case_dossier(session, case_id, ctx).case.comparison
+    crop = comparison.logo_crop
+    assert (crop.width, crop.height) == (60, 40)
+    pixels = Image.open(io.BytesIO(base64.b64decode(crop.data_uri.partition(",")[2]))).convert("RGB")
+    assert pixels.getpixel((0, 0)) == pixels.getpixel((59, 39)) == (200, 0, 0)  # all red: exactly the box
+    assert comparison.registered_logo is not None and comparison.evidence_label == "商品图片 1"
