@@ -55,10 +55,7 @@ def main() -> None:
             and int(parts[1]) >= MIN_FREQUENCY
         ):
             words.add(parts[0])
-    header = (
-        "# two-character words (jieba 0.42.1 dict.txt, frequency >= %d); built by build_words.py\n"
-        % MIN_FREQUENCY
-    )
+    header = f"# two-character words (jieba 0.42.1 dict.txt, frequency >= {MIN_FREQUENCY}); built by build_words.py\n"
     OUTPUT.write_text(header + "\n".join(sorted(words)) + "\n", encoding="utf-8")
     print(f"wrote {len(words)} words to {OUTPUT}")
 
