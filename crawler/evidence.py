@@ -735,6 +735,31 @@ async def capture_case_async(
     return results
 
 
+def capture_url(
+    session_factory,
+    url: str,
+    *,
+    case_id: int | None = None,
+    root: Path | None = None,
+    actor: str = "haopin",
+    timeout_ms: int = PAGE_TIMEOUT_MS,
+) -> CaptureResult:
+    """Capture a page an officer found by hand; filed under `case_id` when given, else under manual/."""
+    from cases.models import Case
+
+    if case_id is not None:
+        with session_factory() as session:
+            if session.get(Case, case_id) is None:
+                raise EvidenceError(f"no case {case_id}")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = f"case-{case_id}" if case_id is not None else "manual"
+    directory = (root or evidence_root()) / folder / f"{stamp}-url"
+    context = {"case_id": case_id, "requested_by": actor}
+    result = asyncio.run(capture_page(url, directory, context=context, timeout_ms=timeout_ms))
+    record_capture(session_factory, result, case_id=case_id, listing_id=None, actor=actor)
+    return result
+
+
 def _why_flagged(session, case, listing_db_id: int, record: dict) -> dict:
     """The listing as the crawler recorded it and the violations that put it in this case."""
     from sqlalchemy import select

@@ -20,8 +20,14 @@ def register(subparsers) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    capture = actions.add_parser("capture", help="capture every listing of a case (or one with --listing)")
-    capture.add_argument("case", type=int, metavar="CASE", help="case number")
+    capture = actions.add_parser(
+        "capture",
+        help="capture every listing of a case (or one with --listing), or any page with --url",
+    )
+    capture.add_argument("case", type=int, nargs="?", metavar="CASE", help="case number")
+    capture.add_argument(
+        "--url", help="capture this page (one an officer found by hand); with CASE it is filed under the case"
+    )
     capture.add_argument(
         "--listing", type=int, metavar="ID", help="only this listing (database id from `cases show`)"
     )
@@ -48,20 +54,37 @@ def _sessions(args):
 
 
 def run_capture(args) -> int:
-    from crawler.evidence import EvidenceError, capture_case
+    from crawler.evidence import EvidenceError, capture_case, capture_url
 
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    if args.case is None and not args.url:
+        raise UsageError("give a case number, or --url for a page")
+    if args.url and args.listing is not None:
+        raise UsageError("--listing picks one of a case's listings; it cannot be combined with --url")
     Session = _sessions(args)
+    root = Path(args.out) if args.out else None
     try:
-        results = capture_case(
-            Session,
-            args.case,
-            root=Path(args.out) if args.out else None,
-            listing_id=args.listing,
-            actor=args.by,
-            timeout_ms=int(args.timeout * 1000),
-        )
+        if args.url:
+            results = [
+                capture_url(
+                    Session,
+                    args.url,
+                    case_id=args.case,
+                    root=root,
+                    actor=args.by,
+                    timeout_ms=int(args.timeout * 1000),
+                )
+            ]
+        else:
+            results = capture_case(
+                Session,
+                args.case,
+                root=root,
+                listing_id=args.listing,
+                actor=args.by,
+                timeout_ms=int(args.timeout * 1000),
+            )
     except EvidenceError as error:
         raise UsageError(str(error)) from error
     status = 0

@@ -329,6 +329,18 @@ def test_evidence_capture_cli(listing_site, tmp_path, capsys):
     assert "证据 (evidence)" in shown and "李四  取证" in shown
     assert main(["evidence", "--db", url, "capture", "999"]) == 2
     assert main(["evidence", "verify", "no-such-thing"]) == 2
+    assert main(["evidence", "--db", url, "capture"]) == 2
+    capsys.readouterr()
+    # A page an officer found by hand, outside any case, is captured and recorded too.
+    page = f"{listing_site}/item/8812734"
+    assert (
+        main(["evidence", "--db", url, "capture", "--url", page, "--out", str(out_dir), "--by", "李四"]) == 0
+    )
+    [manual] = (out_dir / "manual").iterdir()
+    assert main(["evidence", "verify", str(manual)]) == 0
+    with Session() as session:
+        unfiled = session.query(EvidenceCapture).filter(EvidenceCapture.case_id.is_(None)).one()
+        assert unfiled.url == page and unfiled.directory == str(manual)
 
 
 def test_case_with_a_dead_and_a_bad_listing_still_captures_the_good_one(listing_site, tmp_path, caplog):
