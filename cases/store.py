@@ -211,6 +211,7 @@ class _BatchWriter:
             ("listing_id", listing.listing_id, NAME),
             ("url", listing.url, URL),
             ("seller.id", listing.seller.id if listing.seller else None, NAME),
+            ("licensee_id", finding.licensee_id, SHORT),
             *((f"violations[{i}].mark", v.mark, SHORT) for i, v in enumerate(finding.violations)),
         )
         for field_name, value, limit in identity:
