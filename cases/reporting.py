@@ -531,7 +531,7 @@ def _summaries(
                 images=with_images,
             ),
             evidence=tuple(capture_files),
-            thumbnail=_screenshot(capture, capture_files, ctx, thumbnail=True) if with_images else None,
+            thumbnail=_thumbnail(record, capture, capture_files, ctx) if with_images else None,
         )
     return result
 
@@ -599,6 +599,17 @@ def _screenshot(
     if thumbnail:
         return try_embed_image(path, max_width=240, max_height=320, top_only=True, alt="页面截图")
     return try_embed_image_slices(path, max_width=FULL_WIDTH, alt="页面完整截图")
+
+
+def _thumbnail(
+    record: dict[str, Any], capture: EvidenceCapture | None, files: Sequence[EvidenceFile], ctx: ReportContext
+):
+    """The evidence screenshot's top; before any capture, the listing's main product image."""
+    shot = _screenshot(capture, files, ctx, thumbnail=True)
+    if shot is not None:
+        return shot
+    path = _listing_image(0, record, capture, files, ctx)
+    return try_embed_image(path, max_width=240, max_height=320, alt="商品主图") if path else None
 
 
 def _field_text(record: dict[str, Any], field_name: str) -> str:

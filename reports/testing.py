@@ -77,7 +77,7 @@ def make_case(case_id: int = 1, *, hostile: bool = False, risk: float = 0.9, **o
             EvidenceFile("screenshot.png", "截图", "a" * 64, 123456),
             EvidenceFile("page.warc.gz", "WARC", "b" * 64, 654321),
         ),
-        thumbnail=image,
+        thumbnail=embed_image(png_bytes(), alt="页面截图"),
     )
     if hostile:
         values.update(

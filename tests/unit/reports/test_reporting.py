@@ -222,3 +222,6 @@ def test_logo_crop_from_the_image_store_uses_x_y_width_height(tmp_path):
     pixels = Image.open(io.BytesIO(base64.b64decode(crop.data_uri.partition(",")[2]))).convert("RGB")
     assert pixels.getpixel((0, 0)) == pixels.getpixel((59, 39)) == (200, 0, 0)  # all red: exactly the box
     assert comparison.registered_logo is not None and comparison.evidence_label == "商品图片 1"
+    with factory() as session:
+        report = weekly_report(session, W48, ctx)
+    assert report.cases[0].thumbnail.alt == "商品主图"  # no screenshot yet: the product image stands in
