@@ -20,6 +20,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--brand-pack", required=True, metavar="DIR", help="brand pack folder")
     parser.add_argument("--input", required=True, metavar="FILE.jsonl", help="listing records")
     parser.add_argument("--output", required=True, metavar="FILE.jsonl", help="where to write findings")
+    parser.add_argument(
+        "--db", nargs="?", const="", metavar="URL",
+        help="also store the findings as cases in the case database (default URL: HAOPIN_DATABASE_URL "
+        "or the SQLite file in the data folder)",
+    )
     images = parser.add_argument_group("images (logo detection and text in images; see docs/images.md)")
     images.add_argument("--no-images", action="store_true", help="do not look at listing images at all")
     images.add_argument(
@@ -48,6 +53,14 @@ def load_pack_or_usage_error(directory: str):
         ) from None
 
 
+def case_recorder(url: str):
+    """A CaseRecorder on `url` (empty: the configured database), migrated before first use."""
+    from cases.db import database_url, open_session_factory
+    from cases.store import CaseRecorder
+
+    return CaseRecorder(open_session_factory(url or database_url()))
+
+
 def run(args: argparse.Namespace, *, analyse_images=None) -> int:
     from crawler.cli import UsageError
     from crawler.scanning import Scanner, scan_stream
@@ -68,10 +81,19 @@ def run(args: argparse.Namespace, *, analyse_images=None) -> int:
             pack, ocr=not getattr(args, "no_ocr", False), fetch_urls=getattr(args, "fetch_images", False)
         )
     scanner = Scanner(pack, analyse_images=analyse_images)
+    recorder = case_recorder(args.db) if getattr(args, "db", None) is not None else None
     try:
-        summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty())
+        summary = scan_stream(scanner, input_path, output_path, progress=sys.stderr.isatty(),
+                              on_finding=recorder.add if recorder else None)
     except OSError as error:
         raise UsageError(f"cannot read {input_path} or write {output_path}: {error}") from None
+    if recorder is not None:
+        stored = recorder.close()
+        print(
+            f"case database: {stored.listings} listing(s) stored, {len(stored.opened_case_ids)} case(s) opened, "
+            f"{len(stored.joined_case_ids)} joined, {stored.suppressed} violation(s) allow-listed",
+            file=sys.stderr,
+        )
     if scanner.image_failures:
         print(
             f"images of {scanner.image_failures} listing(s) could not be analysed; those listings were judged "
