@@ -16,6 +16,8 @@ from reports.safety import neutralise_cell
 from reports.viewmodels import CaseSummary
 
 EXPORT_FORMATS = ("csv", "xlsx")
+# Excel refuses to open a file with a longer cell; a crawled title could be that long.
+XLSX_CELL_LIMIT = 32_767
 
 
 def _time(value: datetime | None) -> str:
@@ -87,7 +89,7 @@ def write_cases_xlsx(cases: Iterable[CaseSummary], destination: Path) -> int:
                 cells.append(cell)
             sheet.append(cells)
         else:
-            sheet.append(row)
+            sheet.append([value[:XLSX_CELL_LIMIT] if isinstance(value, str) else value for value in row])
         count += 1
     workbook.save(destination)
     return count

@@ -54,3 +54,14 @@ def test_xlsx_cells_are_strings_not_formulas(tmp_path):
     assert risk.data_type == "n" and risk.value == 0.9  # numbers stay numeric for sorting
     assert rows[1][header.index("店铺")].value == "'" + HOSTILE_SELLER
     assert not sheet._hyperlinks  # URLs are text, never clickable links
+
+
+def test_xlsx_survives_control_characters_and_overlong_cells(tmp_path):
+    path = tmp_path / "odd.xlsx"
+    odd = make_case(1, title="奉上好吕\x0b\x00脐橙" + "长" * 40_000, seller_name="\x1b[31m店")
+    write_cases_xlsx([odd], path)
+    sheet = load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    title = sheet.cell(row=2, column=header.index("商品标题") + 1).value
+    assert title.startswith("奉上好吕脐橙") and len(title) == 32_767
+    assert sheet.cell(row=2, column=header.index("店铺") + 1).value == "[31m店"
