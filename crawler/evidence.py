@@ -34,8 +34,8 @@ import ssl
 import stat
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -676,8 +676,12 @@ async def capture_case_async(
     listing_id: int | None = None,
     actor: str = "haopin",
     timeout_ms: int = PAGE_TIMEOUT_MS,
+    browser=None,
 ) -> list[CaptureResult]:
-    """The crawl pipeline's entry point for a flagged listing: call with the case ids the store opened."""
+    """The crawl pipeline's entry point for a flagged listing: call with the case ids the store opened.
+
+    `browser` (from `evidence_browser()`) shares one Chromium across cases; without it one is started.
+    """
     from cases.models import Case
 
     with session_factory() as session:
@@ -701,7 +705,7 @@ async def capture_case_async(
         )
     results: list[CaptureResult] = []
     failures: list[str] = []
-    async with evidence_browser() as browser:
+    async with nullcontext(browser) if browser is not None else evidence_browser() as browser:
         for db_listing_id, platform_slug, external_id, url, images, flagged in targets:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             directory = (root or evidence_root()) / f"case-{case_id}" / f"{stamp}-listing-{db_listing_id}"
@@ -849,17 +853,29 @@ async def capture_cases_async(
     root: Path | None = None,
     actor: str = "haopin",
     timeout_ms: int = PAGE_TIMEOUT_MS,
+    concurrency: int = 1,
+    on_done: Callable[[int, list[CaptureResult] | str], None] | None = None,
 ) -> dict[int, list[CaptureResult] | str]:
-    """For the crawl pipeline (e.g. from CaseRecorder's on_commit): capture each newly opened case.
+    """For the crawl pipeline and the weekly job: capture each newly opened case.
 
     One case failing does not stop the others: its entry is the error message instead.
+    Up to `concurrency` captures run at once; `on_done(case_id, outcome)` reports each as it ends.
     """
+    gate = asyncio.Semaphore(max(1, concurrency))
     outcomes: dict[int, list[CaptureResult] | str] = {}
-    for case_id in case_ids:
-        try:
-            outcomes[case_id] = await capture_case_async(
-                session_factory, case_id, root=root, actor=actor, timeout_ms=timeout_ms
-            )
-        except Exception as error:  # one hostile or dead page must not end a crawl's evidence run
-            outcomes[case_id] = f"{type(error).__name__}: {error}"
+
+    async def capture(case_id: int, browser) -> None:
+        async with gate:
+            try:
+                outcome: list[CaptureResult] | str = await capture_case_async(
+                    session_factory, case_id, root=root, actor=actor, timeout_ms=timeout_ms, browser=browser
+                )
+            except Exception as error:  # one hostile or dead page must not end a crawl's evidence run
+                outcome = f"{type(error).__name__}: {error}"
+        outcomes[case_id] = outcome
+        if on_done is not None:
+            on_done(case_id, outcome)
+
+    async with evidence_browser() as browser:
+        await asyncio.gather(*(capture(case_id, browser) for case_id in case_ids))
     return outcomes

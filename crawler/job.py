@@ -224,29 +224,21 @@ def _highest_risk_first(options: JobOptions, case_ids: Sequence[int]) -> list[in
 
 def _capture_evidence(options: JobOptions, case_ids: Sequence[int], result: JobResult, echo) -> None:
     from cases.db import open_session_factory
-    from crawler.evidence import EvidenceError, capture_case_async
+    from crawler.evidence import capture_cases_async
 
-    sessions = open_session_factory(options.database_url)
-    gate = asyncio.Semaphore(EVIDENCE_CONCURRENCY)
     started = time.monotonic()
 
-    async def capture(case_id: int) -> None:
-        async with gate:
-            try:
-                captures = await capture_case_async(sessions, case_id)
-            except EvidenceError as error:
-                result.evidence_failed.append(f"case {case_id}: {error}")
-                echo(f"      case {case_id}: 取证失败 {error}")
-                return
-            result.evidence_captured += len(captures)
-            done = result.evidence_captured + len(result.evidence_failed)
-            echo(f"      case {case_id}: {len(captures)} capture(s) ({done}/{len(case_ids)}, "
-                 f"{time.monotonic() - started:.0f} s)")
+    def report(case_id: int, outcome) -> None:
+        if isinstance(outcome, str):
+            result.evidence_failed.append(f"case {case_id}: {outcome}")
+            echo(f"      case {case_id}: 取证失败 capture failed: {outcome}")
+        else:
+            result.evidence_captured += len(outcome)
+        done = result.evidence_captured + len(result.evidence_failed)
+        echo(f"      case {case_id} done ({done}/{len(case_ids)}, {time.monotonic() - started:.0f} s)")
 
-    async def capture_all() -> None:
-        await asyncio.gather(*(capture(case_id) for case_id in case_ids))
-
-    asyncio.run(capture_all())
+    asyncio.run(capture_cases_async(open_session_factory(options.database_url), case_ids,
+                                    concurrency=EVIDENCE_CONCURRENCY, on_done=report))
 
 
 def _report(options: JobOptions, result: JobResult) -> int:

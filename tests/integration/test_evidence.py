@@ -283,9 +283,12 @@ def test_pipeline_helper_captures_each_case_and_reports_failures(listing_site, t
     with Session.begin() as session:
         summary = record_batch(session, [(good, make_finding(good, ("GI_FALSE_ORIGIN", "FJQC")))])
     [case_id] = summary.opened_case_ids
-    outcomes = asyncio.run(capture_cases_async(Session, [case_id, 424242], root=tmp_path / "evidence"))
+    reported = {}
+    outcomes = asyncio.run(capture_cases_async(Session, [case_id, 424242], root=tmp_path / "evidence",
+                                               concurrency=2, on_done=reported.__setitem__))
     assert len(outcomes[case_id]) == 1 and outcomes[case_id][0].complete
     assert "no case 424242" in outcomes[424242]
+    assert reported == outcomes
 
 
 def test_endless_page_is_cut_and_the_cut_recorded(listing_site, tmp_path):
