@@ -185,9 +185,13 @@ def _crawl(options: JobOptions, result: JobResult) -> int:
 
 def _scan_and_store(options: JobOptions, result: JobResult) -> list[int]:
     from cases.db import migrate, open_session_factory
+    from cases.licensees import import_licensees
 
     migrate(options.database_url)
     sessions = open_session_factory(options.database_url)
+    # The register as it stands this week goes into the licensee history before anything is judged.
+    with sessions.begin() as session:
+        import_licensees(session, options.pack.licensees, source=str(options.pack_dir / "licensees.csv"))
     scanner = Scanner(options.pack, analyse_images=_image_analyser(options))
     opened: list[int] = []
 
@@ -205,10 +209,9 @@ def _scan_and_store(options: JobOptions, result: JobResult) -> list[int]:
 
 def _image_analyser(options: JobOptions):
     """The crawl stored every image locally, so analysis never needs to fetch a URL itself."""
-    from crawler.imagesource import ImageAnalyser
-    from matchers.logo import LogoIndex
+    from crawler.imagesource import analyser_for_pack
 
-    return ImageAnalyser(LogoIndex.from_pack(options.pack), ocr=True)
+    return analyser_for_pack(options.pack, fetch_urls=False)
 
 
 def _highest_risk_first(options: JobOptions, case_ids: Sequence[int]) -> list[int]:
