@@ -22,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import imagehash
@@ -32,9 +32,11 @@ from matchers.imageload import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, ImageRejected,
 from matchers.logo import ANALYSIS_SIDE, LogoIndex
 from matchers.vision_types import ImageAnalysis, LogoHit, TextBox
 
-ANALYSER_VERSION = "vision-2026.11-1"
+ANALYSER_VERSION = "vision-2026.11-2"
 PHOTO_HASHES = (("phash", 8), ("dhash", 8))
 REUSE_DISTANCE = 6
+# Longest side images are decoded at for analysis (logo search works at 800, OCR up to 1280).
+DECODE_SIDE = 1600
 _MAX_REDIRECTS = 3
 
 
@@ -159,18 +161,25 @@ class ImageAnalyser:
             self.stats["cache_hits"] += 1
             self._records[digest] = cached
             return cached
-        loaded = load_image_bytes(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+        # Decoded no larger than analysis needs (JPEG scales in the decoder: a 40-megapixel photo
+        # costs a fraction of a full decode); boxes are mapped back to the original's pixels.
+        loaded = load_image_bytes(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels,
+                                  max_side=DECODE_SIDE)
         if isinstance(loaded, ImageRejected):
             return loaded
         image = loaded.image
+        factor = max(loaded.width, loaded.height) / max(image.size)
         logo_hits = tuple(self.logo_index.find(image)) if self.logo_index is not None else ()
         text_boxes: tuple[TextBox, ...] = ()
         if self.ocr:
             from matchers.ocr import read_text
 
             text_boxes = tuple(read_text(image))
-        record = ImageRecord(sha256=digest, width=image.width, height=image.height, logo_hits=logo_hits,
-                             text_boxes=text_boxes, hashes=photo_hashes(image))
+        if factor != 1.0:
+            logo_hits = tuple(replace(hit, bbox=_scaled(hit.bbox, factor)) for hit in logo_hits)
+            text_boxes = tuple(replace(box, bbox=_scaled(box.bbox, factor)) for box in text_boxes)
+        record = ImageRecord(sha256=digest, width=round(image.width * factor), height=round(image.height * factor),
+                             logo_hits=logo_hits, text_boxes=text_boxes, hashes=photo_hashes(image))
         self.stats["analysed"] += 1
         self._records[digest] = record
         if self.use_cache:
@@ -391,6 +400,10 @@ def _record_from_json(payload: dict) -> ImageRecord:
         ),
         hashes=tuple(PhotoHash(str(a), int(s), str(h)) for a, s, h in payload["hashes"]),
     )
+
+
+def _scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
+    return tuple(int(round(value * factor)) for value in box)
 
 
 def _clip(text: str, limit: int = 120) -> str:

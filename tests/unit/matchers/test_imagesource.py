@@ -177,3 +177,14 @@ def test_text_boxes_come_from_ocr_when_enabled(tmp_path):
     render_scene(SceneSpec(seed=31, text=PrintedText("奉上好品", size_fraction=0.08))).image.save(tmp_path / "t.jpg")
     results = ImageAnalyser(None, ocr=True, cache_dir=tmp_path / "cache")(listing(["t.jpg"]), tmp_path)
     assert any("奉上好品" in box.text for box in results[0].text_boxes)
+
+
+def test_large_photo_is_analysed_reduced_but_boxes_are_in_original_pixels(logo, index, tmp_path):
+    scene = render_scene(SceneSpec(seed=9, size=(3200, 3200), logo=logo,
+                                   placement=LogoPlacement(width_fraction=0.25, centre=(0.6, 0.4))))
+    (tmp_path / "big.jpg").write_bytes(scene.jpeg(85))
+    result = ImageAnalyser(index, ocr=False, cache_dir=tmp_path / "cache")(listing(["big.jpg"]), tmp_path)[0]
+    assert [hit.mark_id for hit in result.logo_hits] == ["LOGO_X"]
+    x, y, width, height = result.logo_hits[0].bbox
+    tx, ty, tw, th = scene.logo_bbox
+    assert abs(x - tx) < 40 and abs(y - ty) < 40 and abs(width - tw) < 60 and abs(height - th) < 60
