@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from reports import charts
 from reports.labels import field_name, platform_name, status_name, violation_name
-from reports.safety import plain_text, safe_href
+from reports.safety import plain_text, reveal_invisible, safe_href
 from reports.viewmodels import CaseDossier, Notice, WeeklyReport
 
 PRINT_ROW_LIMIT = 500
@@ -70,6 +70,13 @@ def content_security_policy(style: str) -> str:
     )
 
 
+def _reveal(value: object) -> object:
+    """Every crawled string printed into HTML shows its invisible characters; our own markup passes."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return reveal_invisible(value)
+    return value
+
+
 @cache
 def html_environment() -> Environment:
     environment = Environment(
@@ -78,6 +85,7 @@ def html_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_reveal,
     )
     _add_filters(environment)
     style = stylesheet()

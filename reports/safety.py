@@ -20,13 +20,24 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _LEADING_SPACE = re.compile(r"^[\s\u3000\ufeff]*")
 # XML 1.0 forbids these; openpyxl refuses them and Excel reports a corrupt file.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029]+")
+
+
+# Characters that change how text reads without being seen: bidirectional overrides
+# (a shop name that displays backwards) and zero-width characters (the padding of
+# 奉\u200b上好品 that MARK_SIMILAR catches). Reports show them as visible markers.
+_INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def reveal_invisible(text: str) -> str:
+    """Invisible formatting characters as [U+XXXX], so an officer sees what the page hid."""
+    return _INVISIBLE.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
 
 
 def safe_href(url: object) -> str | None:
     """The URL if it may be a link (absolute http/https with a host), otherwise None."""
-    if not isinstance(url, str) or not url or _UNSAFE_URL_CHARS.search(url):
+    if not isinstance(url, str) or not url or _UNSAFE_URL_CHARS.search(url) or _INVISIBLE.search(url):
         return None
     try:
         parts = urlsplit(url)
@@ -56,8 +67,9 @@ def plain_text(value: object) -> str:
     """One field's text for a web form or a .txt file.
 
     Line breaks become spaces so a crawled title cannot forge extra lines
-    (a fake 权利人 line, say); control and bidirectional-override characters go.
+    (a fake 权利人 line, say); control characters go; invisible formatting
+    characters are shown as [U+XXXX], as in the HTML.
     """
     if value is None:
         return ""
-    return _TEXT_CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value)))
+    return reveal_invisible(_TEXT_CONTROL.sub("", _LINE_BREAKS.sub(" ", str(value))))

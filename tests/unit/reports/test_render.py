@@ -121,3 +121,14 @@ def test_the_csp_allows_exactly_the_stylesheet_that_is_embedded(weekly_report):
     assert f'content="{policy}"' in html.replace("&#39;", "'")
     assert "script-src" not in policy and "default-src 'none'" in policy
     assert content_security_policy(stylesheet() + " ") != policy
+
+
+def test_invisible_characters_are_shown_not_hidden():
+    from reports.testing import make_case, make_weekly
+
+    case = make_case(1, title="奉\u200b上好品 脐橙", seller_name="\u202egpj.店", url="https://x.test/\u200bitem")
+    document = lxml_html.document_fromstring(render_weekly_html(make_weekly([case])))
+    text = document.text_content()
+    assert "奉[U+200B]上好品 脐橙" in text
+    assert "[U+202E]gpj.店" in text and "\u202e" not in text
+    assert "https://x.test/[U+200B]item" in text and not document.xpath('//a[contains(@href, "x.test")]')

@@ -25,6 +25,8 @@ from reports.safety import neutralise_cell, plain_text, safe_href
         ("https://", False),  # no host
         ("https://exa mple.com/", False),  # whitespace inside
         ("https://[::1", False),  # unparseable
+        ("https://shop.example/\u200bitem", False),  # a zero-width character hides in the address
+        ("https://\u202eelpmaxe.com/", False),  # a direction override makes the host read backwards
         ("", False),
         (None, False),
     ],
@@ -56,7 +58,8 @@ def test_neutralise_cell(value, expected):
     assert neutralise_cell(value) == expected
 
 
-def test_plain_text_folds_lines_and_drops_direction_overrides():
+def test_plain_text_folds_lines_and_shows_invisible_characters():
     assert plain_text("好货\r\n权利人：x\u2028y") == "好货 权利人：x y"
-    assert plain_text("abc\u202edcba\x07") == "abcdcba"
+    assert plain_text("abc\u202edcba\x07") == "abc[U+202E]dcba"
+    assert plain_text("奉\u200b上好品") == "奉[U+200B]上好品"
     assert plain_text(None) == ""
