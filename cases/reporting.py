@@ -883,6 +883,24 @@ def _tools(environment: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+def _registrations(mark_id: str, ctx: ReportContext) -> tuple[SignComparison, ...]:
+    """The rights a notice cites: the mark itself; for a logo, also the word mark it belongs to,
+    unless the logo has no registration of its own (then it is cited as part of the word mark's)."""
+    mark = ctx.mark(mark_id)
+    text, registration, goods, _ = _registered(mark_id, ctx)
+    if mark is None or not mark.is_logo:
+        return (SignComparison(mark_id, text, registration, goods),)
+    if mark.of is None:
+        return (SignComparison(mark_id, f"图形标志 {mark_id}", registration, goods),)
+    word_text, word_registration, word_goods, _ = _registered(mark.of, ctx)
+    if not mark.registration:
+        return (SignComparison(mark.of, f"{word_text}（文字及图形标志 {mark_id}）", word_registration, word_goods),)
+    return (
+        SignComparison(mark_id, f"图形标志 {mark_id}", mark.registration, goods),
+        SignComparison(mark.of, word_text, word_registration, word_goods),
+    )
+
+
 def case_notice(
     session: Session,
     case_id: int,
@@ -899,17 +917,12 @@ def case_notice(
         .order_by(EvidenceCapture.captured_at.desc(), EvidenceCapture.id.desc())
         .limit(1)
     ).first()
-    registrations = [summary.comparison] if summary.comparison else []
-    mark = ctx.mark(summary.mark_id)
-    if mark is not None and mark.of:
-        text, registration, goods, _ = _registered(mark.of, ctx)
-        registrations.append(SignComparison(mark.of, text, registration, goods))
     return Notice(
         template=notice_template(template),
         rights_holder=holder or NoticeParty(ctx.owner),
         brand=ctx.brand,
         case=summary,
-        registrations=tuple(registrations),
+        registrations=_registrations(summary.mark_id, ctx),
         evidence=summary.evidence,
         captured_at=ctx.local(capture.captured_at) if capture else None,
         issued_on=issued_on or ctx.local(ctx.now).date(),

@@ -223,5 +223,11 @@ def test_logo_crop_from_the_image_store_uses_x_y_width_height(tmp_path):
     assert pixels.getpixel((0, 0)) == pixels.getpixel((59, 39)) == (200, 0, 0)  # all red: exactly the box
     assert comparison.registered_logo is not None and comparison.evidence_label == "商品图片 1"
     with factory() as session:
+        notice = case_notice(session, case_id, ctx, template="generic")
+    # The bundled logo has no registration of its own: cited once, as part of the word mark's.
+    assert [(r.mark_id, r.registered_text) for r in notice.registrations] == [
+        ("FSHP", "奉上好品（文字及图形标志 LOGO_MAIN）")]
+    assert notice.registrations[0].registration.startswith("第00000001号")
+    with factory() as session:
         report = weekly_report(session, W48, ctx)
     assert report.cases[0].thumbnail.alt == "商品主图"  # no screenshot yet: the product image stands in
