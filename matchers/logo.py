@@ -41,7 +41,8 @@ _ECC_SIDE = 96
 # Keypoints of an 800-px photo are placed to about a pixel; three allows for pyramid rounding.
 _RANSAC_PIXELS = 3.0
 _HUE_TURNS = (0, 60, 120)
-_DESCRIPTOR_VERSION = "orb-v1"
+# Part of every index digest, so cached image analyses are redone when the method changes.
+_METHOD_VERSION = "orb-ecc-cells-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,9 @@ class LogoThresholds:
     """Acceptance rules of a candidate; measured on benchmarks/bench_logo.py."""
 
     min_inliers: int = 10
-    min_inlier_ratio: float = 0.25
+    # Low on purpose: a logo filling the photo matches only at the coarsest pyramid levels, so
+    # many of its photo keypoints find no partner; the cell check is what rejects look-alikes.
+    min_inlier_ratio: float = 0.12
     # Share of the logo's detailed cells whose edges agree with the reference, and share whose
     # edges are as strong as the reference's but different (other lettering: a look-alike).
     min_cell_agreement: float = 0.6
@@ -115,8 +118,7 @@ class LogoIndex:
             digest = hashlib.sha256(data).hexdigest()
             models.append(_model_for(mark_id, digest, data, str(path)))
             digests.append(f"{mark_id}:{digest}")
-        combined = hashlib.sha256(("|".join([_DESCRIPTOR_VERSION, *digests])).encode()).hexdigest()
-        return cls(models, digest=combined, thresholds=thresholds)
+        return cls(models, digest=_index_digest(digests, thresholds), thresholds=thresholds)
 
     @classmethod
     def from_images(cls, logos: Iterable[tuple[str, Image.Image]], *,
@@ -127,8 +129,7 @@ class LogoIndex:
             digest = hashlib.sha256(rgba.tobytes() + repr(rgba.size).encode()).hexdigest()
             models.append(_build_model(mark_id, rgba))
             digests.append(f"{mark_id}:{digest}")
-        combined = hashlib.sha256(("|".join([_DESCRIPTOR_VERSION, *digests])).encode()).hexdigest()
-        return cls(models, digest=combined, thresholds=thresholds)
+        return cls(models, digest=_index_digest(digests, thresholds), thresholds=thresholds)
 
     def find(self, image: Image.Image | np.ndarray) -> list[LogoHit]:
         """Every indexed logo found in `image` (RGB PIL image or RGB array), best first."""
@@ -217,6 +218,11 @@ class LogoIndex:
             "width_fraction": round(float(width_fraction), 3),
         }
         return LogoHit(mark_id=model.mark_id, bbox=bbox, score=score, measurements=measurements)
+
+
+def _index_digest(logo_digests: Sequence[str], thresholds: LogoThresholds | None) -> str:
+    parts = [_METHOD_VERSION, repr(thresholds or LogoThresholds()), *logo_digests]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _score(inliers: int, inlier_ratio: float, agreement: float, hash_distance: float) -> float:

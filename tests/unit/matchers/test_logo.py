@@ -150,3 +150,20 @@ def test_rgb_logo_without_alpha_works(other_logo):
     index = LogoIndex.from_images([("FLAT", Image.open(io.BytesIO(buffer.getvalue())))])
     _scene, image = photo(SceneSpec(seed=21, logo=flat.convert("RGBA"), placement=LogoPlacement(width_fraction=0.2)))
     assert [hit.mark_id for hit in index.find(image)] == ["FLAT"]
+
+
+@pytest.mark.parametrize("which", ["pack logo", "generated logo"])
+def test_logo_filling_the_whole_image_is_found(which, pack_logo, pack_index, other_logo, other_index):
+    mark_id, logo = pack_logo if which == "pack logo" else ("OTHER", other_logo)
+    index = pack_index if which == "pack logo" else other_index
+    flat = Image.new("RGB", logo.size, (255, 255, 255))
+    flat.paste(logo, mask=logo.getchannel("A"))
+    assert [hit.mark_id for hit in index.find(flat)] == [mark_id]
+
+
+@pytest.mark.parametrize(("size", "fraction"), [((240, 240), 0.3), ((1200, 600), 0.15), ((600, 1200), 0.25)])
+def test_thumbnails_and_odd_aspect_ratios(size, fraction, pack_logo, pack_index):
+    _mark_id, logo = pack_logo
+    scene, image = photo(SceneSpec(seed=17, size=size, logo=logo, placement=LogoPlacement(width_fraction=fraction)), 75)
+    hits = pack_index.find(image)
+    assert hits and overlap(hits[0].bbox, scene.logo_bbox) > 0.6
