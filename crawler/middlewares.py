@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.response import response_status_message
 
 from crawler.config import netloc
 from crawler.items import ExtractionError
@@ -89,13 +90,23 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     The pause applies to every request to the host, not only the retried one,
     because rate limits are per client; waits are capped by HAOPIN_MAX_RETRY_AFTER.
+    Each 429/503 also doubles the host's download delay and each success shrinks it
+    a little, so the crawl settles just under the platform's rate instead of
+    bursting into the limit again after every pause.
     """
+
+    MIN_BACKOFF_DELAY = 0.25
+    RECOVERY = 0.95
 
     def __init__(self, settings, stats):
         super().__init__(settings)
         self.max_wait = settings.getfloat("HAOPIN_MAX_RETRY_AFTER", 60.0)
+        # A server that says when to come back has not failed: such answers get extra attempts.
+        self.max_backoff_retries = self.max_retry_times + settings.getint("HAOPIN_BACKOFF_RETRIES", 8)
+        self.base_delay = settings.getfloat("DOWNLOAD_DELAY", 0.0)
         self.stats = stats
         self._resume_at: dict[str, float] = {}
+        self._slowed_at: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
@@ -110,15 +121,37 @@ class RetryAfterMiddleware(RetryMiddleware):
         if wait > 0:
             await asyncio.sleep(wait)
 
+    def _slot(self, request: Request):
+        downloader = self.crawler.engine.downloader
+        return downloader.slots.get(downloader.get_slot_key(request))
+
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status in BACKOFF_STATUSES:
-            self.stats.inc_value(f"haopin/backoff/{response.status}")
-            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
-            if wait is not None:
-                wait = min(wait, self.max_wait)
-                host = netloc(request.url)
-                self._resume_at[host] = max(self._resume_at.get(host, 0.0), time.monotonic() + wait)
-        return super().process_response(request, response)
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        told_to_wait = response.status == 429 or (response.status in BACKOFF_STATUSES and wait is not None)
+        self._adapt_delay(request, slowed=told_to_wait, ok=response.status < 400)
+        if not told_to_wait:
+            return super().process_response(request, response)
+        self.stats.inc_value(f"haopin/backoff/{response.status}")
+        if wait is None or request.meta.get("dont_retry", False):
+            return super().process_response(request, response)
+        host = netloc(request.url)
+        self._resume_at[host] = max(self._resume_at.get(host, 0.0), time.monotonic() + min(wait, self.max_wait))
+        retry = request.replace(meta={"max_retry_times": self.max_backoff_retries, **request.meta})
+        return self._retry(retry, response_status_message(response.status)) or response
+
+    def _adapt_delay(self, request: Request, *, slowed: bool, ok: bool) -> None:
+        slot = self._slot(request)
+        if slot is None:
+            return
+        if slowed:
+            # The answers to one burst arrive together: slow down once per burst, not once per answer.
+            host, now = netloc(request.url), time.monotonic()
+            if now - self._slowed_at.get(host, 0.0) > max(slot.delay, 1.0):
+                self._slowed_at[host] = now
+                slot.delay = min(self.max_wait, max(slot.delay * 2, self.MIN_BACKOFF_DELAY))
+                self.stats.max_value("haopin/backoff/max_delay", slot.delay)
+        elif ok and slot.delay > self.base_delay:
+            slot.delay = max(self.base_delay, slot.delay * self.RECOVERY)
 
 
 class BlockedPageMiddleware:
@@ -149,6 +182,11 @@ class BlockedPageMiddleware:
         self.stats.inc_value("haopin/blocked_pages")
         logger.warning("blocked page at %s (%s): the platform refused us; not parsed", response.url, marker)
         raise IgnoreRequest(f"blocked page at {response.url} ({marker})")
+
+
+def skip_browser_media(request) -> bool:
+    """Playwright abort predicate: a rendering browser loads no images, media or fonts."""
+    return request.resource_type in ("image", "media", "font")
 
 
 class CrawlAccountingMiddleware:

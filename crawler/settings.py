@@ -58,6 +58,7 @@ ITEM_PIPELINES = {
 }
 
 HAOPIN_MAX_RETRY_AFTER = 60.0
+HAOPIN_BACKOFF_RETRIES = 8
 HAOPIN_MAX_PAGES = 20
 HAOPIN_IMAGES_ENABLED = True
 HAOPIN_IMAGES_MAXSIZE = 5 * 1024 * 1024
@@ -88,4 +89,19 @@ PLAYWRIGHT_SETTINGS = {
     },
     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+    # The image pipeline fetches product images itself (bounded, stored); the browser need not.
+    "PLAYWRIGHT_ABORT_REQUEST": "crawler.middlewares.skip_browser_media",
+    # A page whose script never finished rendering is worth another attempt, like a time-out.
+    "RETRY_EXCEPTIONS": [
+        "scrapy.exceptions.CannotResolveHostError",
+        "scrapy.exceptions.DownloadConnectionRefusedError",
+        "scrapy.exceptions.DownloadFailedError",
+        "scrapy.exceptions.DownloadTimeoutError",
+        "scrapy.exceptions.ResponseDataLossError",
+        "twisted.internet.error.ConnectionDone",
+        "twisted.internet.error.ConnectError",
+        "twisted.internet.error.ConnectionLost",
+        "builtins.OSError",
+        "playwright.async_api.TimeoutError",
+    ],
 }

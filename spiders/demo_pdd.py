@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy_playwright.page import PageMethod
 
 from spiders.base import PlatformSpider
-from spiders.pages.demo_pdd import READY_SELECTOR, DemoPddListingPage, DemoPddSearchPage
+from spiders.pages.demo_pdd import SETTLED_SELECTOR, DemoPddListingPage, DemoPddSearchPage
 
-RENDER_TIMEOUT_MS = 20_000
+RENDER_TIMEOUT_MS = 30_000
 
 
 class DemoPddSpider(PlatformSpider):
     name = "demo-pdd"
 
     def rendered(self, url: str, callback, **kwargs):
-        """A request Chromium renders; the app marks #app data-ready once its API answers arrived."""
+        """A request Chromium renders; the app marks #app data-ready once its API answered (or gave up)."""
         meta = {
             "playwright": True,
             "playwright_page_methods": [
-                PageMethod("wait_for_selector", READY_SELECTOR, timeout=RENDER_TIMEOUT_MS),
+                PageMethod("wait_for_selector", SETTLED_SELECTOR, state="attached", timeout=RENDER_TIMEOUT_MS),
             ],
         }
         return self.request(url, callback, meta=meta, **kwargs)
@@ -32,8 +33,21 @@ class DemoPddSpider(PlatformSpider):
         for keyword in self.keywords:
             yield self.rendered(self.search_url(keyword, 1), self.parse_search, cb_kwargs={"page": 1})
 
+    def retry_unloaded(self, response):
+        """The app's error page is a failed download in disguise: retry it within the retry budget."""
+        self.crawler.stats.inc_value("haopin/render_failed")
+        retry = get_retry_request(response.request, spider=self, reason="app_error_page")
+        if retry is None:
+            self.crawler.stats.inc_value("haopin/errors/download")
+            self.logger.error("giving up on %s: the app kept showing its error page", response.url)
+            return []
+        return [retry]
+
     def parse_search(self, response, page: int):
         search = DemoPddSearchPage(response.url, response.text)
+        if search.failed_to_load():
+            yield from self.retry_unloaded(response)
+            return
         for result in search.results():
             if self.claim(result.listing_id):
                 yield self.rendered(result.url, self.parse_goods)
@@ -42,4 +56,8 @@ class DemoPddSpider(PlatformSpider):
             yield self.rendered(next_url, self.parse_search, cb_kwargs={"page": page + 1})
 
     def parse_goods(self, response):
-        yield DemoPddListingPage(response.url, response.text, captured_at=self.captured_at()).to_listing()
+        goods = DemoPddListingPage(response.url, response.text, captured_at=self.captured_at())
+        if goods.failed_to_load():
+            yield from self.retry_unloaded(response)
+            return
+        yield goods.to_listing()

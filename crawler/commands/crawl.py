@@ -310,6 +310,11 @@ def crawl(config, platforms, *, keywords, out, seen, job, overrides, max_pages, 
         "LOG_LEVEL": "INFO" if verbose else "WARNING",
     }, priority="project")
     process = AsyncCrawlerProcess(process_settings)
+    if not verbose:
+        # scrapy-playwright logs a full traceback for every render time-out, which is retried anyway.
+        import logging
+
+        logging.getLogger("scrapy-playwright").setLevel(logging.ERROR)
     runs = []
     for platform in platforms:
         settings = platform_settings(config, platform, keywords=keywords, out=out, seen=seen, job=job,
