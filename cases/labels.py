@@ -1,4 +1,6 @@
-"""Chinese labels shown beside codes, so officers read 已立案 rather than `escalated`."""
+"""Chinese labels shown beside codes, so officers read 已立案 rather than `escalated`.
+
+The one table of these names: the CLI, the reports and the notices all word a code alike."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ STATUS_LABELS = {
     "new": "新发现",
     "triaged": "已初筛",
     "confirmed": "已确认侵权",
-    "notice_sent": "已发通知",
+    "notice_sent": "已发投诉",
     "removed": "已下架",
     "dismissed": "已排除（误报）",
     "escalated": "已立案",
@@ -16,11 +18,11 @@ STATUS_LABELS = {
 
 CODE_LABELS = {
     "MARK_UNAUTHORISED": "未经授权使用注册商标",
-    "MARK_SIMILAR": "使用近似标志",
-    "LOGO_UNAUTHORISED": "未经授权使用标识图形",
+    "MARK_SIMILAR": "近似标识",
+    "LOGO_UNAUTHORISED": "未经授权使用图形标志",
     "GI_FALSE_ORIGIN": "地理标志产地不符",
-    "FALSE_AUTH_CLAIM": "虚假授权宣称",
-    "FALSE_TRACE_CLAIM": "虚假溯源宣称",
+    "FALSE_AUTH_CLAIM": "虚假授权宣传",
+    "FALSE_TRACE_CLAIM": "虚假溯源宣传",
     "LICENCE_LAPSED": "授权失效后继续使用",
     "OUT_OF_SCOPE": "超出授权范围使用",
 }

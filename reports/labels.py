@@ -5,16 +5,9 @@ Unknown codes fall back to the code itself, so a code added later still shows.
 
 from __future__ import annotations
 
-VIOLATION_NAMES = {
-    "MARK_UNAUTHORISED": "擅用注册商标",
-    "MARK_SIMILAR": "近似标识",
-    "LOGO_UNAUTHORISED": "擅用标志图形",
-    "GI_FALSE_ORIGIN": "地理标志产地不符",
-    "FALSE_AUTH_CLAIM": "虚假授权宣称",
-    "FALSE_TRACE_CLAIM": "虚假溯源宣称",
-    "LICENCE_LAPSED": "授权失效后使用",
-    "OUT_OF_SCOPE": "超出授权范围使用",
-}
+from cases.labels import CODE_LABELS, STATUS_LABELS
+
+VIOLATION_NAMES = CODE_LABELS
 
 # What a platform's complaint form calls the right infringed: trademark complaints
 # and false-advertising (unfair competition) complaints go down different paths.
@@ -29,15 +22,7 @@ COMPLAINT_TYPES = {
     "FALSE_TRACE_CLAIM": "虚假宣传（不正当竞争）",
 }
 
-STATUS_NAMES = {
-    "new": "新发现",
-    "triaged": "已初筛",
-    "confirmed": "已确认",
-    "notice_sent": "已发投诉",
-    "removed": "已下架",
-    "dismissed": "已排除（误报）",
-    "escalated": "已立案",
-}
+STATUS_NAMES = STATUS_LABELS
 
 PLATFORM_NAMES = {
     "taobao": "淘宝",
