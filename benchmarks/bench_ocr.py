@@ -11,6 +11,7 @@ Run: .venv/bin/python benchmarks/bench_ocr.py   (about a minute)
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -54,6 +55,7 @@ def main() -> None:
     by_angle: dict[str, list[bool]] = {}
     misreads = []
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for mark, size_name, font_name, angle, image in cases:
         boxes = read_text(image)
         text = " ".join(box.text for box in boxes)
@@ -67,6 +69,7 @@ def main() -> None:
         by_font.setdefault(font_name, []).append(hit)
         by_angle.setdefault("≤ 5°" if angle <= 5 else "5–15°", []).append(hit)
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
 
     print(f"OCR of printed mark text: {len(cases)} photos (800×600), marks {[m.text for m in marks]}")
     print(f"  read exactly: {exact / len(cases):.3f}; read or matched as the mark: {matched / len(cases):.3f}")
@@ -76,7 +79,8 @@ def main() -> None:
     for expected, got, hit in misreads[:8]:
         print(f"  mis-read {expected!r} as {got!r}{' (still matched)' if hit else ''}")
     print(f"OCR throughput: {len(cases) / elapsed:.2f} images/s ({elapsed / len(cases) * 1000:.0f} ms per 800×600 photo, "
-          f"one process)")
+          f"one process; CPU {cpu / len(cases) * 1000:.0f} ms per photo across ONNX Runtime's threads, "
+          f"load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
