@@ -77,9 +77,12 @@ def run(args: argparse.Namespace, *, analyse_images=None) -> int:
     if analyse_images is None and not getattr(args, "no_images", False):
         from crawler.imagesource import analyser_for_pack
 
-        analyse_images = analyser_for_pack(
-            pack, ocr=not getattr(args, "no_ocr", False), fetch_urls=getattr(args, "fetch_images", False)
-        )
+        try:
+            analyse_images = analyser_for_pack(
+                pack, ocr=not getattr(args, "no_ocr", False), fetch_urls=getattr(args, "fetch_images", False)
+            )
+        except ValueError as error:  # a logo too plain to recognise, named in the message
+            raise UsageError(f"brand pack {args.brand_pack}: {error}") from None
     scanner = Scanner(pack, analyse_images=analyse_images)
     recorder = case_recorder(args.db) if getattr(args, "db", None) is not None else None
     try:

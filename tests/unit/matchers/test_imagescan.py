@@ -79,3 +79,19 @@ def test_second_scan_is_served_from_the_image_cache(listings, tmp_path):
     before = [path.stat().st_mtime_ns for path in cached]
     assert run_scan(listings, "--no-ocr")[0]["violations"]
     assert [path.stat().st_mtime_ns for path in cached] == before
+
+
+def test_pack_logo_too_plain_to_recognise_is_a_usage_error(listings, tmp_path, capsys):
+    import shutil
+
+    from PIL import ImageDraw
+
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    plain = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    ImageDraw.Draw(plain).ellipse((8, 8, 248, 248), fill=(230, 120, 20, 255))
+    plain.save(pack / "logos" / "fshp-logo.png")
+    output = tmp_path / "out.jsonl"
+    status = main(["scan", "--brand-pack", str(pack), "--input", str(listings), "--output", str(output)])
+    assert status == 2
+    assert "LOGO_MAIN" in capsys.readouterr().err
