@@ -20,6 +20,7 @@ stand-in artwork: replace the file and the index is rebuilt (cached by the file'
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
+from matchers.imageload import ImageRejected, load_image_bytes
 from matchers.vision_types import LogoHit
 
 ANALYSIS_SIDE = 800
@@ -243,14 +245,11 @@ def _model_for(mark_id: str, digest: str, data: bytes, label: str) -> _LogoModel
         cached = _MODEL_CACHE.get(key)
     if cached is not None:
         return cached
-    from matchers.imageload import load_image_bytes
-
-    loaded = load_image_bytes(data)
-    if not hasattr(loaded, "image"):
-        raise ValueError(f"logo {mark_id} ({label}): {loaded.reason}")
-    # Re-open to keep the alpha channel, which the safe loader flattens for photos.
-    import io
-
+    checked = load_image_bytes(data)
+    if isinstance(checked, ImageRejected):
+        raise ValueError(f"logo {mark_id} ({label}): {checked.reason}")
+    # Only now, with bounds and format checked, opened again to keep the alpha channel that the
+    # photo loader flattens.
     rgba = Image.open(io.BytesIO(data)).convert("RGBA")
     model = _build_model(mark_id, rgba)
     with _MODEL_LOCK:
