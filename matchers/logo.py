@@ -42,6 +42,9 @@ _CONTRADICTION = 0.3
 _ECC_SIDE = 96
 # Keypoints of an 800-px photo are placed to about a pixel; three allows for pyramid rounding.
 _RANSAC_PIXELS = 3.0
+_NEIGHBOURS = 4
+_MAX_HAMMING = 70
+_RATIO = 0.85
 _HUE_TURNS = (0, 60, 120)
 # Part of every index digest, so cached image analyses are redone when the method changes.
 _METHOD_VERSION = "orb-ecc-cells-2"
@@ -98,6 +101,11 @@ class LogoIndex:
             [np.full(len(model.descriptors), index, np.int32) for index, model in enumerate(self._models)]
         ) if self._models else np.zeros(0, np.int32)
         self._offsets = np.cumsum([0] + [len(model.descriptors) for model in self._models])
+        self._points = np.vstack([model.keypoints for model in self._models]) if self._models else np.zeros((0, 2))
+        # Two reference keypoints closer than this are the same point of the logo.
+        self._near = np.concatenate(
+            [np.full(len(model.descriptors), 0.04 * model.width, np.float32) for model in self._models]
+        ) if self._models else np.zeros(0, np.float32)
 
     @property
     def mark_ids(self) -> tuple[str, ...]:
@@ -142,7 +150,7 @@ class LogoIndex:
         if descriptors is None or len(keypoints) < self.thresholds.min_inliers:
             return []
         points = np.float32([keypoint.pt for keypoint in keypoints])
-        matches = _match(descriptors, self._descriptors, self._owner, self._offsets, self._models)
+        matches = _match(descriptors, self._descriptors, self._owner, self._offsets, self._points, self._near)
         hits = []
         for model_index, model in enumerate(self._models):
             pairs = matches.get(model_index)
@@ -181,10 +189,7 @@ class LogoIndex:
         width_fraction = placed_width / grey.shape[1]
         if abs(angle) > limits.max_angle or not limits.min_width_fraction <= width_fraction <= limits.max_width_fraction:
             return None
-        corners = cv2.transform(
-            np.float32([[0, 0], [model.width, 0], [model.width, model.height], [0, model.height]])[None], transform
-        )[0]
-        inside = _inside(target, corners)
+        inside = _inside_logo(target, transform, model.width, model.height)
         inlier_ratio = inliers / max(1, int(inside.sum()))
         if inlier_ratio < limits.min_inlier_ratio:
             return None
@@ -367,44 +372,44 @@ _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
 def _match(descriptors: np.ndarray, reference: np.ndarray, owner: np.ndarray, offsets: np.ndarray,
-           models: Sequence[_LogoModel]) -> dict[int, np.ndarray]:
+           points: np.ndarray, near: np.ndarray) -> dict[int, np.ndarray]:
     """(photo keypoint, logo keypoint) pairs per logo that pass a location-aware ratio test.
 
     The reference holds the same logo point at several scales and colourings, so the second-best
     descriptor is often the same point again; the ratio is taken against the best match that
-    lies elsewhere in the logo.
+    lies elsewhere (another logo, or further than `near` from the best one in its logo).
     """
-    knn = _MATCHER.knnMatch(descriptors, reference, k=4)
-    pairs: dict[int, list[tuple[int, int]]] = {}
-    for candidates in knn:
-        if not candidates:
-            continue
-        best = candidates[0]
-        if best.distance > 70:
-            continue
-        model_index = int(owner[best.trainIdx])
-        model = models[model_index]
-        local = best.trainIdx - offsets[model_index]
-        anchor = model.keypoints[local]
-        rival = None
-        for other in candidates[1:]:
-            other_model = int(owner[other.trainIdx])
-            if other_model != model_index:
-                rival = other
-                break
-            other_point = models[other_model].keypoints[other.trainIdx - offsets[other_model]]
-            if np.hypot(*(other_point - anchor)) > 0.04 * model.width:
-                rival = other
-                break
-        if rival is not None and best.distance > 0.85 * rival.distance:
-            continue
-        pairs.setdefault(model_index, []).append((best.queryIdx, int(local)))
-    return {index: np.int32(found) for index, found in pairs.items()}
+    knn = _MATCHER.knnMatch(descriptors, reference, k=_NEIGHBOURS)
+    train = np.full((len(knn), _NEIGHBOURS), -1, np.int64)
+    distance = np.full((len(knn), _NEIGHBOURS), np.inf, np.float32)
+    for row, candidates in enumerate(knn):
+        for column, match in enumerate(candidates):
+            train[row, column] = match.trainIdx
+            distance[row, column] = match.distance
+    best = train[:, 0]
+    usable = (best >= 0) & (distance[:, 0] <= _MAX_HAMMING)
+    best = np.where(usable, best, 0)
+    others = np.where(train[:, 1:] >= 0, train[:, 1:], 0)
+    elsewhere = (owner[others] != owner[best][:, None]) | (
+        np.hypot(*(points[others] - points[best][:, None]).transpose(2, 0, 1)) > near[best][:, None]
+    )
+    rivals = elsewhere & (train[:, 1:] >= 0)
+    has_rival = rivals.any(axis=1)
+    rival_distance = distance[:, 1:][np.arange(len(knn)), rivals.argmax(axis=1)]
+    keep = usable & (~has_rival | (distance[:, 0] <= _RATIO * rival_distance))
+    pairs = {}
+    for model_index in np.unique(owner[best[keep]]):
+        chosen = keep & (owner[best] == model_index)
+        queries = np.flatnonzero(chosen)
+        pairs[int(model_index)] = np.stack([queries, best[chosen] - offsets[model_index]], axis=1).astype(np.int32)
+    return pairs
 
 
-def _inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
-    contour = polygon.reshape(-1, 1, 2).astype(np.float32)
-    return np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in points])
+def _inside_logo(points: np.ndarray, transform: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Which photo points fall inside the logo as placed by `transform`."""
+    inverse = cv2.invertAffineTransform(transform)
+    local = points @ inverse[:, :2].T + inverse[:, 2]
+    return (local[:, 0] >= 0) & (local[:, 0] <= width) & (local[:, 1] >= 0) & (local[:, 1] <= height)
 
 
 def _refine(grey: np.ndarray, transform: np.ndarray, model: _LogoModel) -> np.ndarray:
