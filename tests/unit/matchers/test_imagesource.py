@@ -180,7 +180,7 @@ def test_text_boxes_come_from_ocr_when_enabled(tmp_path):
 
 
 def test_large_photo_is_analysed_reduced_but_boxes_are_in_original_pixels(logo, index, tmp_path):
-    scene = render_scene(SceneSpec(seed=9, size=(3200, 3200), logo=logo,
+    scene = render_scene(SceneSpec(seed=9, size=(2400, 2400), logo=logo,
                                    placement=LogoPlacement(width_fraction=0.25, centre=(0.6, 0.4))))
     (tmp_path / "big.jpg").write_bytes(scene.jpeg(85))
     result = ImageAnalyser(index, ocr=False, cache_dir=tmp_path / "cache")(listing(["big.jpg"]), tmp_path)[0]
