@@ -188,16 +188,31 @@ class ImageAnalyser:
 
     def reused_photos(self, *, max_distance: int = REUSE_DISTANCE) -> list[list[tuple[tuple[str, str], int]]]:
         """Groups of (listing key, image index) across different listings showing the same photo
-        (identical bytes, or a perceptual-hash distance of at most `max_distance`)."""
+        (identical bytes, or a perceptual-hash distance of at most `max_distance`, at most 7).
+
+        Each group is led by its first sighting; a photo joins the first group whose leader is
+        near enough. Leaders are found through the hash's eight bytes: two 64-bit hashes
+        within 7 bits agree on at least one whole byte, so only leaders sharing a byte are compared.
+        """
+        if not 0 <= max_distance <= 7:
+            raise ValueError("max_distance must be between 0 and 7")
         groups: list[list[int]] = []
+        leaders_by_byte: dict[tuple[int, str], list[int]] = {}
         for position, (_key, _index, hashes) in enumerate(self._sightings):
-            for group in groups:
-                first = self._sightings[group[0]][2]
-                if _photo_distance(first, hashes) <= max_distance:
-                    group.append(position)
+            phash = next((photo for photo in hashes if photo.algorithm == "phash"), None)
+            if phash is None:
+                continue
+            bands = [(band, phash.hex[2 * band: 2 * band + 2]) for band in range(len(phash.hex) // 2)]
+            candidates = sorted({group for band in bands for group in leaders_by_byte.get(band, ())})
+            for group in candidates:
+                leader = self._sightings[groups[group][0]][2]
+                if _photo_distance(leader, hashes) <= max_distance:
+                    groups[group].append(position)
                     break
             else:
                 groups.append([position])
+                for band in bands:
+                    leaders_by_byte.setdefault(band, []).append(len(groups) - 1)
         result = []
         for group in groups:
             members = [(self._sightings[p][0], self._sightings[p][1]) for p in group]
