@@ -152,3 +152,27 @@ def test_declared_size_is_refused_before_any_decoding(data):
                                               ("BMP", {}), ("WEBP", {}), ("WEBP", {"lossless": True})])
 def test_declared_size_reads_each_format_header(fmt, options):
     assert declared_size(encoded(Image.new("RGB", (123, 45)), fmt, **options)) == (123, 45)
+
+
+@pytest.mark.parametrize(
+    ("image", "fmt"),
+    [
+        pytest.param(Image.new("CMYK", (32, 32), (0, 200, 200, 0)), "JPEG", id="cmyk jpeg"),
+        pytest.param(Image.new("I;16", (32, 32), 40000), "PNG", id="16-bit grey png"),
+        pytest.param(Image.new("LA", (32, 32), (90, 128)), "PNG", id="grey with alpha"),
+        pytest.param(Image.new("P", (32, 32), 3), "PNG", id="palette png"),
+        pytest.param(Image.new("1", (32, 32), 1), "BMP", id="1-bit bmp"),
+    ],
+)
+def test_unusual_modes_become_rgb(image, fmt):
+    result = load_image_bytes(encoded(image, fmt))
+    assert isinstance(result, LoadedImage), getattr(result, "reason", "")
+    assert result.image.mode == "RGB" and result.image.size == (32, 32)
+
+
+def test_exif_orientation_is_applied():
+    tall = Image.new("RGB", (40, 20), (0, 0, 255))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    result = load_image_bytes(encoded(tall, "JPEG", exif=exif.tobytes()))
+    assert isinstance(result, LoadedImage) and result.image.size == (20, 40)
