@@ -364,8 +364,11 @@ def _check_host(host: str, port: int, policy: FetchPolicy) -> None:
         return
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-                or address.is_reserved or address.is_unspecified):
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        # Only globally routed unicast: this also excludes carrier-grade NAT (100.64/10),
+        # cloud metadata (169.254.169.254) and IPv4-mapped IPv6 forms of private addresses.
+        if not address.is_global or address.is_multicast:
             raise ImageFetchError(f"private_address: 拒绝从内网或本机地址下载图片（{host} → {address}）")
 
 

@@ -188,3 +188,11 @@ def test_large_photo_is_analysed_reduced_but_boxes_are_in_original_pixels(logo, 
     x, y, width, height = result.logo_hits[0].bbox
     tx, ty, tw, th = scene.logo_bbox
     assert abs(x - tx) < 40 and abs(y - ty) < 40 and abs(width - tw) < 60 and abs(height - th) < 60
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "100.64.0.1", "[::1]", "[::ffff:10.0.0.1]"]
+)
+def test_non_public_addresses_are_refused_before_connecting(address):
+    with pytest.raises(ImageFetchError, match="private_address"):
+        fetch_image(f"http://{address}:9/x.jpg", FetchPolicy(allow_urls=True, timeout=2))
