@@ -59,7 +59,7 @@ class PlatformConfig:
 
     slug: str
     base_url: str
-    spider: str
+    spider: str  # "module:Class" of the spider that crawls it
     demo_path: str | None = None
     render: bool = False
     allowed_hosts: tuple[str, ...] = ()
@@ -79,12 +79,13 @@ class PlatformConfig:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-# Platforms with a dedicated spider: slug -> (path under a demo marketplace, needs a browser).
+GENERIC_SPIDER = "spiders.generic:GenericSpider"
+# Platforms with a dedicated spider: slug -> (spider class, path under a demo marketplace, needs a browser).
 DEDICATED = {
-    "demo-taobao": ("/taobao", False),
-    "demo-jd": ("/jd", False),
-    "demo-pdd": ("/pdd", True),
-    "demo-douyin": ("/douyin", False),
+    "demo-taobao": ("spiders.demo_taobao:DemoTaobaoSpider", "/taobao", False),
+    "demo-jd": ("spiders.demo_jd:DemoJdSpider", "/jd", False),
+    "demo-pdd": ("spiders.demo_pdd:DemoPddSpider", "/pdd", True),
+    "demo-douyin": ("spiders.demo_douyin:DemoDouyinSpider", "/douyin", False),
 }
 
 
@@ -138,9 +139,9 @@ def load_config(path: Path | None = None, *, extra_platform_dirs: tuple[Path, ..
     Without `path`, data_dir()/haopin.yaml is used when it exists.
     """
     platforms: dict[str, PlatformConfig] = {}
-    for slug, (demo_path, render) in DEDICATED.items():
+    for slug, (spider, demo_path, render) in DEDICATED.items():
         platforms[slug] = PlatformConfig(
-            slug=slug, base_url=DEFAULT_DEMO_MARKET + demo_path, spider=slug, demo_path=demo_path, render=render
+            slug=slug, base_url=DEFAULT_DEMO_MARKET + demo_path, spider=spider, demo_path=demo_path, render=render
         )
     user_dir = data_dir() / "platforms"
     for directory in (BUILTIN_PLATFORM_DIR, user_dir, *extra_platform_dirs):
@@ -181,7 +182,7 @@ def load_platform_definition(path: Path) -> PlatformConfig:
     return PlatformConfig(
         slug=slug,
         base_url=base_url.rstrip("/"),
-        spider="generic",
+        spider=GENERIC_SPIDER,
         demo_path=demo_path,
         render=render,
         allowed_hosts=tuple(_string_list(data.get("allowed_hosts", []), f"{where}: allowed_hosts")),

@@ -22,13 +22,6 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 PROGRESS_INTERVAL = 15.0
 
-DEDICATED_SPIDERS = {
-    "demo-taobao": "spiders.demo_taobao:DemoTaobaoSpider",
-    "demo-jd": "spiders.demo_jd:DemoJdSpider",
-    "demo-pdd": "spiders.demo_pdd:DemoPddSpider",
-    "demo-douyin": "spiders.demo_douyin:DemoDouyinSpider",
-}
-GENERIC_SPIDER = "spiders.generic:GenericSpider"
 
 
 def register(subparsers) -> None:
@@ -288,10 +281,7 @@ def platform_settings(config, platform, *, keywords, out, seen, job, overrides, 
 def spider_class(platform):
     import importlib
 
-    target = DEDICATED_SPIDERS.get(platform.slug) if platform.spider != "generic" else GENERIC_SPIDER
-    if target is None:
-        raise UsageError(f"platform {platform.slug} has no spider")
-    module, _, name = target.partition(":")
+    module, _, name = platform.spider.partition(":")
     return getattr(importlib.import_module(module), name)
 
 

@@ -17,7 +17,7 @@ def isolated_data_dir(tmp_path, monkeypatch):
 def test_every_demo_flavour_is_a_platform_and_xianyu_comes_from_yaml():
     config = load_config()
     assert {"demo-taobao", "demo-jd", "demo-pdd", "demo-douyin", "demo-xianyu"} <= set(config.platforms)
-    assert config.platform("demo-xianyu").spider == "generic"
+    assert config.platform("demo-xianyu").spider == "spiders.generic:GenericSpider"
     assert config.platform("demo-pdd").render is True
     assert config.platform("demo-taobao").render is False
 
@@ -83,7 +83,7 @@ def test_officer_platform_in_data_dir_is_loaded(tmp_path, repo_root):
     platforms.mkdir(parents=True)
     text = (repo_root / XIANYU).read_text(encoding="utf-8").replace("demo-xianyu", "shop-local")
     (platforms / "shop-local.yaml").write_text(text, encoding="utf-8")
-    assert load_config().platform("shop-local").spider == "generic"
+    assert load_config().platform("shop-local").spider == "spiders.generic:GenericSpider"
 
 
 @pytest.mark.parametrize(
