@@ -12,15 +12,15 @@ and never from private, loopback or link-local addresses unless a test explicitl
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import os
 import socket
+import ssl
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -298,40 +298,69 @@ def read_local_image(source: str, base_dir: str | Path | None, *, max_bytes: int
 
 
 def fetch_image(url: str, policy: FetchPolicy) -> bytes:
-    """Download an image URL within the policy's limits; raises ImageFetchError with a reason."""
+    """Download an image URL within the policy's limits; raises ImageFetchError with a reason.
+
+    The host is resolved once, the address checked, and the connection made to that very
+    address (TLS still verifies the host name), so a DNS answer that changes between the check
+    and the connection cannot smuggle in a private address. Every redirect hop is checked alike.
+    """
     deadline = time.monotonic() + policy.timeout
-    opener = urllib.request.build_opener(_NoRedirect)
     current = url
     for _hop in range(_MAX_REDIRECTS + 1):
         parts = urllib.parse.urlsplit(current)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
             raise ImageFetchError(f"bad_scheme: 只允许下载 http/https 图片（{_clip(current)}）")
-        _check_host(parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80), policy)
-        request = urllib.request.Request(current, headers={"User-Agent": policy.user_agent, "Accept": "image/*"})
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise ImageFetchError(f"bad_source: 图片地址端口无效（{_clip(current)}）") from None
+        address = _checked_address(parts.hostname, port, policy)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise ImageFetchError(f"timeout: 下载图片超时（{policy.timeout:g} 秒）")
+        pinned = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = pinned(parts.hostname, port, address, remaining)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
-            response = opener.open(request, timeout=remaining)
-        except urllib.error.HTTPError as exc:
-            if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location"):
-                current = urllib.parse.urljoin(current, exc.headers["Location"])
+            connection.request("GET", target, headers={"User-Agent": policy.user_agent, "Accept": "image/*"})
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+                current = urllib.parse.urljoin(current, response.getheader("Location"))
                 continue
-            raise ImageFetchError(f"http_error: 下载图片失败，HTTP {exc.code}（{_clip(current)}）") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, socket.timeout | TimeoutError):
-                raise ImageFetchError(f"timeout: 下载图片超时（{policy.timeout:g} 秒）") from None
-            raise ImageFetchError(f"fetch_failed: 无法下载图片（{_clip(str(reason))}）") from None
-        with response:
+            if response.status != 200:
+                raise ImageFetchError(f"http_error: 下载图片失败，HTTP {response.status}（{_clip(current)}）")
             return _read_bounded(response, policy, deadline)
+        except TimeoutError:
+            raise ImageFetchError(f"timeout: 下载图片超时（{policy.timeout:g} 秒）") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            raise ImageFetchError(f"fetch_failed: 无法下载图片（{_clip(str(exc) or type(exc).__name__)}）") from None
+        finally:
+            connection.close()
     raise ImageFetchError(f"too_many_redirects: 图片地址重定向超过 {_MAX_REDIRECTS} 次")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # Redirects are followed by fetch_image itself so every hop's address is checked.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Speaks HTTP to `host` but connects to the address that was checked for it."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As `_PinnedHTTPConnection`, with TLS verified against the host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _read_bounded(response, policy: FetchPolicy, deadline: float) -> bytes:
@@ -355,21 +384,24 @@ def _read_bounded(response, policy: FetchPolicy, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def _check_host(host: str, port: int, policy: FetchPolicy) -> None:
+def _checked_address(host: str, port: int, policy: FetchPolicy) -> str:
+    """The address to connect to for `host`, once every address it resolves to is acceptable."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise ImageFetchError(f"fetch_failed: 无法解析图片主机 {host}（{exc}）") from None
-    if policy.allow_private:
-        return
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        # Only globally routed unicast: this also excludes carrier-grade NAT (100.64/10),
-        # cloud metadata (169.254.169.254) and IPv4-mapped IPv6 forms of private addresses.
-        if not address.is_global or address.is_multicast:
-            raise ImageFetchError(f"private_address: 拒绝从内网或本机地址下载图片（{host} → {address}）")
+    if not infos:
+        raise ImageFetchError(f"fetch_failed: 无法解析图片主机 {host}")
+    if not policy.allow_private:
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0].split("%")[0])
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+                address = address.ipv4_mapped
+            # Only globally routed unicast: this also excludes carrier-grade NAT (100.64/10),
+            # cloud metadata (169.254.169.254) and IPv4-mapped IPv6 forms of private addresses.
+            if not address.is_global or address.is_multicast:
+                raise ImageFetchError(f"private_address: 拒绝从内网或本机地址下载图片（{host} → {address}）")
+    return infos[0][4][0]
 
 
 def photo_hashes(image) -> tuple[PhotoHash, ...]:

@@ -128,6 +128,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     body = b""
 
     def do_GET(self):  # noqa: N802 - http.server's naming
+        if self.path == "/missing":
+            self.send_error(404)
+            return
+        if self.path == "/loop":
+            self.send_response(302)
+            self.send_header("Location", "/loop")
+            self.end_headers()
+            return
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/img.jpg")
@@ -196,3 +204,14 @@ def test_large_photo_is_analysed_reduced_but_boxes_are_in_original_pixels(logo, 
 def test_non_public_addresses_are_refused_before_connecting(address):
     with pytest.raises(ImageFetchError, match="private_address"):
         fetch_image(f"http://{address}:9/x.jpg", FetchPolicy(allow_urls=True, timeout=2))
+
+
+@pytest.mark.parametrize(("path", "code"), [("/missing", "http_error"), ("/loop", "too_many_redirects")])
+def test_fetch_failures_are_reasons(server, path, code):
+    with pytest.raises(ImageFetchError, match=code):
+        fetch_image(f"{server}{path}", FetchPolicy(allow_urls=True, allow_private=True))
+
+
+def test_unreachable_port_is_a_reason():
+    with pytest.raises(ImageFetchError, match="fetch_failed"):
+        fetch_image("http://127.0.0.1:9/x.jpg", FetchPolicy(allow_urls=True, allow_private=True, timeout=2))
