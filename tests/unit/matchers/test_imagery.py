@@ -68,7 +68,7 @@ def test_unknown_recolour_is_an_error(logo):
 def test_distractor_shares_palette_but_not_pixels(logo):
     emblem = distractor_emblem(logo, 5)
     palette = np.array(dominant_colours(logo, 4))
-    for colour in dominant_colours(emblem, 2):
+    for colour in dominant_colours(emblem, 4)[:2]:
         assert np.abs(palette - np.array(colour)).max(axis=1).min() <= 8, colour
     difference = np.abs(np.asarray(emblem, dtype=np.int16) - np.asarray(logo, dtype=np.int16))[..., :3]
     assert difference.mean() > 10
