@@ -47,7 +47,7 @@ _MAX_HAMMING = 70
 _RATIO = 0.85
 _HUE_TURNS = (0, 60, 120)
 # Part of every index digest, so cached image analyses are redone when the method changes.
-_METHOD_VERSION = "orb-ecc-cells-2"
+_METHOD_VERSION = "orb-ecc-cells-3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +218,9 @@ class LogoIndex:
             "cell_agreement": round(float(agreement), 3),
             "cell_contradiction": round(float(contradiction), 3),
             "hash_distance": float(hash_distance),
-            # What a finding's evidence quotes as `distance`: bits (of 64) by which the rectified
-            # region's edge hash differs from the logo's.
-            "distance": float(hash_distance),
+            # What a finding's evidence quotes as `distance`: the share of the 64 edge-hash bits in
+            # which the rectified region differs from the logo (0 identical, about 0.5 unrelated).
+            "distance": round(float(hash_distance) / 64, 3),
             "angle": round(float(angle), 1),
             "width_fraction": round(float(width_fraction), 3),
         }

@@ -82,6 +82,8 @@ def test_logo_found_under_transform(which, placement, quality, pack_logo, pack_i
     assert overlap(hit.bbox, scene.logo_bbox) > 0.6, (hit.bbox, scene.logo_bbox)
     assert 0.5 < hit.score <= 1.0
     assert {"inliers", "inlier_ratio", "cell_agreement", "hash_distance", "distance"} <= set(hit.measurements)
+    assert 0.0 <= hit.measurements["distance"] <= 0.5
+    assert hit.measurements["distance"] == round(hit.measurements["hash_distance"] / 64, 3)
     # Hits go into JSON findings and the cache: plain Python numbers only.
     assert type(hit.score) is float and all(type(value) is float for value in hit.measurements.values())
     assert all(type(value) is int for value in hit.bbox)
