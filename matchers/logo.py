@@ -79,7 +79,6 @@ class _LogoModel:
     descriptors: np.ndarray  # (n, 32) uint8 ORB
     rectified_edges: np.ndarray  # (_RECTIFIED, _RECTIFIED) float32 gradient magnitude
     coarse_edges: np.ndarray  # (_ECC_SIDE, _ECC_SIDE) float32, the alignment template
-    coarse_mask: np.ndarray  # (_ECC_SIDE, _ECC_SIDE) uint8
     mask: np.ndarray  # (_RECTIFIED, _RECTIFIED) bool: opaque part of the logo
     detailed_cells: np.ndarray  # (_GRID, _GRID) bool
     edge_hash: imagehash.ImageHash
@@ -292,7 +291,6 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
     mask = cv2.erode(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     edges = _edge_map(rectified)
     coarse = cv2.resize(grey, (_ECC_SIDE, _ECC_SIDE), interpolation=cv2.INTER_AREA)
-    coarse_mask = (cv2.resize(alpha, (_ECC_SIDE, _ECC_SIDE), interpolation=cv2.INTER_AREA) > 0.5).astype(np.uint8)
     return _LogoModel(
         mark_id=mark_id,
         width=width,
@@ -301,7 +299,6 @@ def _build_model(mark_id: str, rgba: Image.Image) -> _LogoModel:
         descriptors=np.uint8(descriptors),
         rectified_edges=edges,
         coarse_edges=_edge_map(coarse),
-        coarse_mask=coarse_mask,
         mask=mask,
         detailed_cells=_detailed_cells(edges, mask),
         edge_hash=_edge_hash(edges, mask),
