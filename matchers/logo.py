@@ -4,14 +4,16 @@ Two stages, because whole-image hashes cannot see a logo that covers a fifth of 
 sliding-window hashes fire on random fruit:
 
 1. **Candidates** — ORB keypoints of the photo are matched against keypoints of each logo,
-   computed once per logo at several scales and in several recolourings (hue turns,
-   greyscale, inverted), so a recoloured logo still finds its partners. A RANSAC similarity
-   transform (rotation, uniform scale, shift) keeps matches that agree on one placement.
+   computed once per logo at several scales and in several recolourings (hue turns and the
+   inverted image; keypoints work on grey levels, so greyscale needs no variant of its own).
+   A RANSAC similarity transform (rotation, uniform scale, shift) keeps matches that agree on
+   one placement, then ECC aligns the logo's edges to the photo's for a pixel-exact placement.
 2. **Verification** — the candidate region is rectified back into the logo's frame and compared
    cell by cell with the reference (correlation of gradient magnitudes, which ignores colour and
    polarity), and as a second opinion by a perceptual hash of the rectified edges. A look-alike
    emblem in the same palette shares the outline and the colours but not the lettering, so its
-   text cells disagree and it is rejected; a real logo partly covered still agrees in most cells.
+   text cells contradict the reference and it is rejected; a real logo partly covered still
+   agrees in most cells, and its covered cells are flat rather than contradicting.
 
 Everything about a logo is computed from the pack's image file, never from knowledge of the
 stand-in artwork: replace the file and the index is rebuilt (cached by the file's hash).
