@@ -151,7 +151,8 @@ class RetryAfterMiddleware(RetryMiddleware):
                 slot.delay = min(self.max_wait, max(slot.delay * 2, self.MIN_BACKOFF_DELAY))
                 self.stats.max_value("haopin/backoff/max_delay", slot.delay)
         elif ok and slot.delay > self.base_delay:
-            slot.delay = max(self.base_delay, slot.delay * self.RECOVERY)
+            recovered = slot.delay * self.RECOVERY
+            slot.delay = self.base_delay if recovered - self.base_delay < 0.01 else recovered
 
 
 class BlockedPageMiddleware:

@@ -274,7 +274,14 @@ def platform_settings(config, platform, *, keywords, out, seen, job, overrides, 
     }, priority="cmdline")
     if job is not None:
         settings.set("JOBDIR", str(job.scrapy_dir(platform.slug)), priority="cmdline")
+    overrides = dict(overrides)
+    extra_pipelines = overrides.pop("ITEM_PIPELINES", None) or {}
+    if not isinstance(extra_pipelines, dict):
+        raise UsageError("ITEM_PIPELINES must be a mapping of pipeline class path to order, e.g. {\"x.Y\": 500}")
     settings.update(overrides, priority="cmdline")
+    # Added pipelines (matching at 500, the case store at 600) join the project's, never replace them.
+    pipelines = {**settings.getdict("ITEM_PIPELINES"), **extra_pipelines}
+    settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     return settings
 
 
@@ -286,7 +293,11 @@ def spider_class(platform):
 
 
 def crawl(config, platforms, *, keywords, out, seen, job, overrides, max_pages, images, verbose) -> list[PlatformRun]:
-    """Run every platform's crawler in this process until all are done; their stats say how it went."""
+    """Run every platform's crawler in this process until all are done; their stats say how it went.
+
+    `overrides` are Scrapy settings for every platform; an "ITEM_PIPELINES" entry among them is
+    merged into the project's pipelines (e.g. {"crawler.pipelines.ScanPipeline": 500}).
+    """
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess, Crawler
     from scrapy.settings import Settings

@@ -106,3 +106,14 @@ def test_bad_arguments_are_one_line_usage_errors(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().startswith("haopin crawl: unknown platform 'demo-nowhere'")
     assert "Traceback" not in result.stderr
+
+
+def test_oversized_images_are_not_stored_and_keep_their_url(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with running_market(seed=SEED, size=8) as market:
+        result = haopin("crawl", "--market", market.url, "--platform", "demo-xianyu", "--keywords", "奉节脐橙",
+                        "--out", str(out), "--set", "HAOPIN_IMAGES_MAXSIZE=2000", *FAST, data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = read_jsonl(out)
+    assert records and all(image.startswith("http://127.0.0.1:") for r in records for image in r["images"])
+    assert not (tmp_path / "data" / "images").exists() or not any((tmp_path / "data" / "images").rglob("*.jpg"))

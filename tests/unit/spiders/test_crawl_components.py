@@ -148,3 +148,21 @@ def test_jsonl_writer_appends_whole_lines_that_resume_reads_back(tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["listing_id"] for line in lines] == ["1", "3"]
     assert "奉节脐橙" in lines[1]  # written as UTF-8 text, not \\u escapes
+
+
+def test_pipelines_added_for_a_run_slot_in_between_not_instead(tmp_path, monkeypatch):
+    from crawler.commands.crawl import platform_settings
+    from crawler.config import load_config
+
+    monkeypatch.setenv("HAOPIN_DATA_DIR", str(tmp_path))
+    config = load_config()
+    settings = platform_settings(
+        config, config.platform("demo-jd"), keywords=["奉节脐橙"], out=tmp_path / "o.jsonl", seen=set(), job=None,
+        overrides={"ITEM_PIPELINES": {"crawler.pipelines.ScanPipeline": 500}, "DOWNLOAD_DELAY": 2},
+        max_pages=None, images=True, verbose=False)
+    order = [name.rsplit(".", 1)[1] for name, _ in sorted(settings.getwithbase("ITEM_PIPELINES").items(),
+                                                          key=lambda item: item[1])]
+    assert order == ["ValidateListingPipeline", "DedupeListingPipeline", "ImageStorePipeline", "ScanPipeline",
+                     "JsonLinesWriterPipeline"]
+    assert settings.getfloat("DOWNLOAD_DELAY") == 2
+    assert settings.getlist("HAOPIN_ALLOWED_HOSTS") == ["127.0.0.1:8765"]
