@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -192,6 +194,7 @@ def _scan_and_store(options: JobOptions, result: JobResult) -> list[int]:
     # The register as it stands this week goes into the licensee history before anything is judged.
     with sessions.begin() as session:
         import_licensees(session, options.pack.licensees, source=str(options.pack_dir / "licensees.csv"))
+    _warm_image_cache(options, result.listings_path)
     scanner = Scanner(options.pack, analyse_images=_image_analyser(options))
     opened: list[int] = []
 
@@ -212,6 +215,58 @@ def _image_analyser(options: JobOptions):
     from crawler.imagesource import analyser_for_pack
 
     return analyser_for_pack(options.pack, fetch_urls=False)
+
+
+def _warm_image_cache(options: JobOptions, listings_path: Path) -> None:
+    """Analyse the week's images on every core first; the scan, one process, then reads the cache.
+
+    OCR costs about half a second an image, so on a demo-sized crawl this halves
+    the scan's time on two cores.
+    """
+    workers = os.cpu_count() or 1
+    sources = _local_image_paths(listings_path)
+    if workers < 2 or len(sources) < 2 * workers:
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads or engines
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_image_worker,
+                             initargs=(str(options.pack_dir), str(data_dir()))) as pool:
+        list(pool.map(_analyse_image_file, sources, chunksize=4))
+
+
+def _local_image_paths(listings_path: Path) -> list[str]:
+    base = listings_path.parent
+    paths: dict[str, None] = {}
+    with listings_path.open(encoding="utf-8", errors="replace") as listings:
+        for line in listings:
+            try:
+                images = json.loads(line).get("images") or []
+            except (ValueError, AttributeError):
+                continue  # the scan reports bad lines; warming the cache just skips them
+            for image in images:
+                if isinstance(image, str) and "://" not in image:
+                    paths[str(base / image)] = None
+    return list(paths)
+
+
+_worker_analyser = None
+
+
+def _start_image_worker(pack_dir: str, data_directory: str) -> None:
+    global _worker_analyser
+    from crawler.imagesource import analyser_for_pack
+    from matchers.pack import load_pack
+
+    os.environ["HAOPIN_DATA_DIR"] = data_directory
+    _worker_analyser = analyser_for_pack(load_pack(pack_dir), fetch_urls=False)
+
+
+def _analyse_image_file(path: str) -> None:
+    from crawler.imagesource import ImageFetchError, read_local_image
+
+    try:
+        _worker_analyser.record_for(read_local_image(path, None))
+    except ImageFetchError:
+        pass  # the scan meets the same file and records the reason with the listing
 
 
 def _highest_risk_first(options: JobOptions, case_ids: Sequence[int]) -> list[int]:
