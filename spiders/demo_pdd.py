@@ -8,20 +8,25 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy_playwright.page import PageMethod
 
 from spiders.base import PlatformSpider
-from spiders.pages.demo_pdd import SETTLED_SELECTOR, DemoPddListingPage, DemoPddSearchPage
+from spiders.pages.demo_pdd import DemoPddListingPage, DemoPddSearchPage
 
 RENDER_TIMEOUT_MS = 30_000
+SETTLED_SCRIPT = "() => { const app = document.getElementById('app'); return !app || app.hasAttribute('data-ready'); }"
 
 
 class DemoPddSpider(PlatformSpider):
     name = "demo-pdd"
 
     def rendered(self, url: str, callback, **kwargs):
-        """A request Chromium renders; the app marks #app data-ready once its API answered (or gave up)."""
+        """A request Chromium renders, waiting until the app has settled.
+
+        The app marks #app data-ready once its API answered (or gave up); a document without
+        #app (a 5xx error page) has nothing to wait for and goes straight to the retry middleware.
+        """
         meta = {
             "playwright": True,
             "playwright_page_methods": [
-                PageMethod("wait_for_selector", SETTLED_SELECTOR, state="attached", timeout=RENDER_TIMEOUT_MS),
+                PageMethod("wait_for_function", SETTLED_SCRIPT, timeout=RENDER_TIMEOUT_MS),
             ],
         }
         return self.request(url, callback, meta=meta, **kwargs)

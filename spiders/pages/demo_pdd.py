@@ -9,8 +9,6 @@ from spiders.pages.common import PageObject, strip_label, strip_unit
 
 PLATFORM = "demo-pdd"
 READY_SELECTOR = '#app[data-ready="1"]'
-# The app marks #app data-ready="error" when it gave up on its own API calls.
-SETTLED_SELECTOR = "#app[data-ready]"
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class RenderedPage(PageObject):
     platform = PLATFORM
 
     def failed_to_load(self) -> bool:
-        """The app rendered its own error page (its API calls kept failing): worth another attempt."""
+        """The app rendered its own error page, data-ready="error" (its API calls kept failing): worth another attempt."""
         return bool(self.sel.css('#app[data-ready="error"]'))
 
     def ensure_rendered(self) -> None:

@@ -50,8 +50,11 @@ def test_live_crawl_finds_every_reachable_listing_once(platform, tmp_path, contr
     out = tmp_path / "out" / "listings.jsonl"
     with running_market(seed=SEED, size=SIZE, failure_rate=0.15, slow_rate=0.03, slow_delay=1.0,
                         rate_limit=8) as market:
-        # Chromium's own API calls count against the rate limit too: fewer pages at once.
-        browser = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2"] if platform == "demo-pdd" else []
+        # Chromium's own API calls count against the rate limit too: fewer pages at once. Rendering is
+        # slow, so the browser flavour searches exactly the keywords the ground truth is defined by
+        # (marks, aliases, GI names) rather than every variant matchers.keywords adds.
+        browser = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "--keywords", *market.ground_truth.keywords
+                   ] if platform == "demo-pdd" else []
         result = haopin("crawl", "--market", market.url, "--platform", platform, "--out", str(out), *FAST,
                         *browser, data_dir=tmp_path / "data", timeout=400)
         served = market.stats
