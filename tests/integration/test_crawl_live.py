@@ -120,3 +120,37 @@ def test_oversized_images_are_not_stored_and_keep_their_url(tmp_path):
     records = read_jsonl(out)
     assert records and all(image.startswith("http://127.0.0.1:") for r in records for image in r["images"])
     assert not (tmp_path / "data" / "images").exists() or not any((tmp_path / "data" / "images").rglob("*.jpg"))
+
+
+def test_officer_adds_a_json_feed_platform_in_yaml_and_crawls_it(tmp_path):
+    """No Python: a YAML file in data/platforms describes demo-douyin's JSON feed (listings from the feed alone)."""
+    data_dir = tmp_path / "data"
+    (data_dir / "platforms").mkdir(parents=True)
+    out = tmp_path / "feed.jsonl"
+    with running_market(seed=SEED, size=SIZE, failure_rate=0.1) as market:
+        (data_dir / "platforms" / "feed-shop.yaml").write_text(
+            f"platform: feed-shop\n"
+            f"base_url: {market.base_url('demo-douyin')}\n"
+            "search:\n"
+            "  url: \"/api/search?keyword={keyword}&count=30&cursor={cursor}\"\n"
+            "  format: json\n"
+            "  results: \"json: data.products\"\n"
+            "  fields:\n"
+            "    listing_id: {json: product_id, required: true}\n"
+            "    title: {json: title, required: true}\n"
+            "    price: {json: price, scale: 0.01}\n"
+            "    seller.id: \"json: shop_id\"\n"
+            "    seller.name: \"json: shop_name\"\n"
+            "  pagination: {kind: cursor, cursor: \"json: data.cursor\", has_more: \"json: data.has_more\"}\n",
+            encoding="utf-8")
+        result = haopin("crawl", "--platform", "feed-shop", "--keywords", *market.ground_truth.keywords,
+                        "--out", str(out), "--no-images", *FAST, data_dir=data_dir)
+        truth = market.ground_truth
+        prices = {p.listing_id: p.price for p in market.catalogue.listings("demo-douyin")}
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = read_jsonl(out)
+    found = Counter(r["listing_id"] for r in records)
+    assert all(n == 1 for n in found.values()) and {r["platform"] for r in records} == {"feed-shop"}
+    reachable = {t.listing_id for t in truth.listings if t.platform == "demo-douyin" and t.reachable}
+    assert reachable <= set(found)
+    assert all(r["price"] == pytest.approx(prices[r["listing_id"]]) for r in records)
