@@ -30,9 +30,6 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy's remote control runs Python sent over HTTP: never in a bureau's crawler.
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
-COOKIES_ENABLED = True
-# Deep result pages are where crawlers loop; pagination is bounded by HAOPIN_MAX_PAGES instead.
-DEPTH_LIMIT = 0
 
 # Only http and https: a hostile page must not make us read file:// or talk to s3/ftp.
 DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}

@@ -94,6 +94,8 @@ class PlatformRun:
         if self.found == 0:
             if self.stat("haopin/blocked_pages"):
                 return "没有商品：平台拦截了请求 (blocked)"
+            if self.stat("robotstxt/forbidden"):
+                return "没有商品：robots.txt 不允许抓取 (robots.txt forbids; see docs/platforms.md)"
             return "没有找到任何商品：平台地址、改版或网络有问题？ (no listings)"
         if self.errors > pages:
             return f"错误过多：{self.errors} 个错误 / {pages} 个页面 (mostly errors)"
@@ -126,6 +128,9 @@ def run(args) -> int:
     if args.max_pages is not None and args.max_pages < 1:
         raise UsageError("--max-pages must be at least 1")
     keywords = [k for group in args.keywords for k in group] if args.keywords else pack_keywords(args.brand_pack)
+    keywords = list(dict.fromkeys(k.strip() for k in keywords if k.strip()))
+    if not keywords:
+        raise UsageError("no keywords to search for (give --keywords or a brand pack with marks)")
     overrides = parse_overrides(args.overrides)
     out = args.out.resolve()
     job = Job(args.jobdir.resolve(), out) if args.jobdir else None
