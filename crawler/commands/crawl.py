@@ -141,7 +141,8 @@ def run(args) -> int:
 
 
 def pack_keywords(pack_dir: Path | None) -> list[str]:
-    """The search keywords of the brand pack: matchers.keywords when present, else marks and aliases."""
+    """The brand pack's search keywords (marks, aliases, GI names and the variants sellers use)."""
+    from matchers.keywords import search_keywords
     from matchers.pack import PackError, load_pack
 
     root = pack_dir or Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
@@ -149,18 +150,7 @@ def pack_keywords(pack_dir: Path | None) -> list[str]:
         pack = load_pack(root)
     except PackError as error:
         raise UsageError(str(error).replace("\n", " ")) from None
-    try:
-        from matchers.keywords import search_keywords
-    except ImportError:
-        search_keywords = None
-    if search_keywords is not None:
-        return list(search_keywords(pack))
-    words: list[str] = []
-    for mark in pack.marks:
-        if mark.text:
-            words.append(mark.text)
-        words.extend(mark.aliases)
-    return list(dict.fromkeys(words))
+    return list(search_keywords(pack))
 
 
 def parse_overrides(entries: list[str]) -> dict[str, Any]:
