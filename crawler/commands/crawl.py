@@ -97,8 +97,10 @@ class PlatformRun:
             if self.stat("robotstxt/forbidden"):
                 return "没有商品：robots.txt 不允许抓取 (robots.txt forbids; see docs/platforms.md)"
             return "没有找到任何商品：平台地址、改版或网络有问题？ (no listings)"
-        if self.errors > pages:
-            return f"错误过多：{self.errors} 个错误 / {pages} 个页面 (mostly errors)"
+        # Pages that could not be read are among `pages`; downloads that failed never got there.
+        attempts = pages + self.stat("haopin/errors/download")
+        if self.errors * 2 > attempts:
+            return f"错误过多：{attempts} 次请求中 {self.errors} 个错误 (mostly errors)"
         return None
 
     def line(self) -> str:

@@ -154,3 +154,19 @@ def test_officer_adds_a_json_feed_platform_in_yaml_and_crawls_it(tmp_path):
     reachable = {t.listing_id for t in truth.listings if t.platform == "demo-douyin" and t.reachable}
     assert reachable <= set(found)
     assert all(r["price"] == pytest.approx(prices[r["listing_id"]]) for r in records)
+
+
+def test_platform_whose_layout_changed_fails_naming_the_field(tmp_path, repo_root):
+    """A redesigned item page (here: a stale title selector) is a failed crawl that says which field broke."""
+    data_dir = tmp_path / "data"
+    (data_dir / "platforms").mkdir(parents=True)
+    definition = (repo_root / "crawler" / "platforms" / "demo-xianyu.yaml").read_text(encoding="utf-8")
+    stale = definition.replace("platform: demo-xianyu", "platform: old-xianyu").replace(
+        "div.item-title h2", "div.item-title-v1 h2")
+    (data_dir / "platforms" / "old-xianyu.yaml").write_text(stale, encoding="utf-8")
+    with running_market(seed=SEED, size=8) as market:
+        result = haopin("crawl", "--platform", "old-xianyu", "--base-url", f"old-xianyu={market.base_url('demo-xianyu')}",
+                        "--keywords", "奉节脐橙", "--out", str(tmp_path / "o.jsonl"), *FAST, data_dir=data_dir)
+    assert result.returncode == 1
+    assert "cannot extract 'title'" in result.stderr and "div.item-title-v1 h2" in result.stderr
+    assert "old-xianyu" in result.stderr.splitlines()[-1]

@@ -166,3 +166,30 @@ def test_pipelines_added_for_a_run_slot_in_between_not_instead(tmp_path, monkeyp
                      "JsonLinesWriterPipeline"]
     assert settings.getfloat("DOWNLOAD_DELAY") == 2
     assert settings.getlist("HAOPIN_ALLOWED_HOSTS") == ["127.0.0.1:8765"]
+
+
+@pytest.mark.parametrize(
+    ("stats", "reason", "problem"),
+    [
+        ({"haopin/pages": 10, "haopin/listings": 5}, "finished", None),
+        ({"haopin/pages": 10, "haopin/skipped_known": 5}, "finished", None),  # a resume with nothing left to do
+        ({"haopin/pages": 10}, "finished", "no listings"),
+        ({"haopin/pages": 3, "haopin/blocked_pages": 3}, "finished", "blocked"),
+        ({"haopin/pages": 10, "haopin/listings": 2, "haopin/errors/extraction": 6}, "finished", "mostly errors"),
+        ({"haopin/pages": 4, "haopin/listings": 2, "haopin/errors/download": 5}, "finished", "mostly errors"),
+        ({"haopin/pages": 10, "haopin/listings": 8, "haopin/errors/download": 2}, "finished", None),
+        ({"haopin/pages": 1, "haopin/listings": 1}, "shutdown", None),
+        ({}, None, "not started"),
+    ],
+)
+def test_when_a_platform_crawl_counts_as_failed(stats, reason, problem):
+    from types import SimpleNamespace
+
+    from crawler.commands.crawl import PlatformRun
+
+    crawler = SimpleNamespace(stats=SimpleNamespace(get_value=lambda key, default=None: stats.get(key, default)))
+    run = PlatformRun("demo-jd", crawler, reason)
+    if problem is None:
+        assert run.problem() is None
+    else:
+        assert problem in run.problem()
