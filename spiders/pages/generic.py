@@ -86,26 +86,25 @@ class FieldSelector:
     def describe(self) -> str:
         return f"{self.kind}: {self.expression}"
 
-    def values(self, node: Any) -> list[Any]:
-        """Every raw match under `node` (a parsel Selector for html, decoded JSON for json)."""
+    def nodes(self, node: Any) -> list[Any]:
+        """The matched nodes themselves (sub-documents for json), to select further inside each."""
         if self.kind == "json":
             found = jmespath.search(self.expression, node)
             if found is None:
                 return []
             return found if isinstance(found, list) else [found]
-        matches = node.css(self.expression) if self.kind == "css" else node.xpath(self.expression)
-        values = []
-        for match in matches:
-            if isinstance(match.root, str):
-                values.append(match.root)
-            else:
-                values.append(" ".join(match.css("::text").getall()) if self.kind == "css"
-                              else " ".join(match.xpath(".//text()").getall()))
-        return values
+        return list(node.css(self.expression) if self.kind == "css" else node.xpath(self.expression))
+
+    def values(self, node: Any) -> list[Any]:
+        """Every raw match under `node`: JSON values as they are, an element as its text, a string as is."""
+        if self.kind == "json":
+            return self.nodes(node)
+        return [match.root if isinstance(match.root, str) else " ".join(match.xpath(".//text()").getall())
+                for match in self.nodes(node)]
 
     def clean(self, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value * self.scale if self.scale is not None else value
+            return round(value * self.scale, 2) if self.scale is not None else value
         if not isinstance(value, str):
             value = json.dumps(value, ensure_ascii=False) if value is not None else None
         text = clean_text(value)
@@ -310,20 +309,12 @@ class GenericSearchPage:
         self.url = url
         self.doc = _document(definition, url, text, definition.search_format, "search")
 
-    def _results_nodes(self) -> list[Any]:
-        selector = self.definition.results
-        if selector.kind == "json":
-            found = jmespath.search(selector.expression, self.doc)
-            if not isinstance(found, list):
-                raise ExtractionError(self.definition.platform, self.url, "search.results",
-                                      f"{selector.describe()!r} is not a list in the answer")
-            return found
-        return list(self.doc.css(selector.expression) if selector.kind == "css" else self.doc.xpath(
-            selector.expression))
-
     def results(self) -> list[SearchResult]:
         d = self.definition
-        nodes = self._results_nodes()
+        if d.results.kind == "json" and not isinstance(jmespath.search(d.results.expression, self.doc), list):
+            raise ExtractionError(d.platform, self.url, "search.results",
+                                  f"{d.results.describe()!r} is not a list in the answer")
+        nodes = d.results.nodes(self.doc)
         if not nodes:
             if d.empty is not None and d.empty.values(self.doc):
                 return []
@@ -384,11 +375,7 @@ class GenericListingPage:
         if not spec:
             return {}
         if "rows" in spec:
-            pairs = [(_first(spec["key"], row), _first(spec["value"], row)) for row in spec["rows"].values(self.doc)
-                     ] if spec["rows"].kind == "json" else [
-                (_first(spec["key"], row), _first(spec["value"], row))
-                for row in (self.doc.css(spec["rows"].expression) if spec["rows"].kind == "css"
-                            else self.doc.xpath(spec["rows"].expression))]
+            pairs = [(_first(spec["key"], row), _first(spec["value"], row)) for row in spec["rows"].nodes(self.doc)]
         else:
             keys = [spec["keys"].clean(v) for v in spec["keys"].values(self.doc)]
             values = [spec["values"].clean(v) for v in spec["values"].values(self.doc)]
