@@ -55,9 +55,18 @@ def test_demo_runs_the_whole_job_and_scores_it_against_the_ground_truth(tmp_path
     assert found_ids and all(listing_id in report for listing_id in found_ids)
     assert str(html) in done.stdout
 
-    verified = haopin("evidence", "verify", "1", "--db", f"sqlite:///{tmp_path / 'demo' / 'haopin.sqlite'}",
-                      data_dir=tmp_path / "demo")
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    from sqlalchemy import select
+
+    from cases.db import open_session_factory
+    from cases.models import EvidenceCapture
+
+    with open_session_factory(f"sqlite:///{tmp_path / 'demo' / 'haopin.sqlite'}")() as session:
+        captured_cases = set(session.scalars(select(EvidenceCapture.case_id)))
+    assert len(captured_cases) == 2
+    for case_id in captured_cases:
+        # The demo's database is the default one of its data folder.
+        verified = haopin("evidence", "verify", str(case_id), data_dir=tmp_path / "demo")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 @pytest.mark.slow
