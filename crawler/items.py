@@ -28,7 +28,10 @@ __all__ = [
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _PRICE = re.compile(r"(\d+(?:[.,]\d+)*)")
-_SPACE = re.compile(r"\s+")
+# HTML's own whitespace only: an ideographic space (U+3000) or a no-break space in a title is
+# something the seller wrote, often to disguise a mark, and must reach the matchers untouched.
+_HTML_SPACE = " \t\n\r\f"
+_SPACE = re.compile(f"[{_HTML_SPACE}]+")
 
 
 class ExtractionError(Exception):
@@ -48,10 +51,10 @@ def captured_now() -> str:
 
 
 def clean_text(value: str | None) -> str | None:
-    """Collapse runs of whitespace (pages indent and wrap freely); None and blank stay None."""
+    """Collapse runs of HTML whitespace as a browser does (pages indent and wrap freely); blank is None."""
     if value is None:
         return None
-    collapsed = _SPACE.sub(" ", value).strip()
+    collapsed = _SPACE.sub(" ", value).strip(_HTML_SPACE)
     return collapsed or None
 
 

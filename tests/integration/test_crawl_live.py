@@ -59,7 +59,7 @@ def test_live_crawl_finds_every_reachable_listing_once(platform, tmp_path, contr
                         *browser, data_dir=tmp_path / "data", timeout=400)
         served = market.stats
         truth = market.ground_truth
-        catalogue = {p.listing_id for p in market.catalogue.listings(platform)}
+        catalogue = {p.listing_id: p for p in market.catalogue.listings(platform)}
     assert result.returncode == 0, result.stderr[-3000:]
     records = read_jsonl(out)
     keys = Counter((r["platform"], r["listing_id"]) for r in records)
@@ -67,14 +67,18 @@ def test_live_crawl_finds_every_reachable_listing_once(platform, tmp_path, contr
     reachable = {(t.platform, t.listing_id) for t in truth.listings if t.platform == platform and t.reachable}
     assert reachable, "the ground truth has reachable listings for this flavour"
     assert reachable - set(keys) == set()
-    assert {listing_id for _, listing_id in keys} <= catalogue
+    assert {listing_id for _, listing_id in keys} <= set(catalogue)
     # Faults were really injected and really survived.
     assert served["throttled"] > 0 and served["failed"] > 0, served
     assert f"{platform}: pages" in result.stderr and "errors 0" in result.stderr, result.stderr[-2000:]
     for record in records:
         jsonschema.validate(record, contract_schemas["listing"])
         assert Listing.from_record(record).to_record() == record
-        assert record["seller"]["id"] and record["seller"]["name"], record["url"]
+        product = catalogue[record["listing_id"]]
+        # What the page showed, decoded right (demo-taobao is GBK): the catalogue is the truth.
+        assert (record["title"], record["price"], record.get("ship_from")) == (
+            product.title, product.price, product.ship_from), record["url"]
+        assert (record["seller"]["id"], record["seller"]["name"]) == (product.shop.shop_id, product.shop.name)
         for image in record.get("images", []):
             assert not image.startswith("http"), f"{record['url']}: image {image} was not stored"
             stored = out.parent / image

@@ -193,3 +193,12 @@ def test_when_a_platform_crawl_counts_as_failed(stats, reason, problem):
         assert run.problem() is None
     else:
         assert problem in run.problem()
+
+
+def test_clean_text_collapses_html_whitespace_but_keeps_what_the_seller_typed():
+    from crawler.items import clean_text
+
+    assert clean_text("\n   奉节脐橙\t 5斤装  \n") == "奉节脐橙 5斤装"
+    assert clean_text("ＦＥＮＧＳＨＡＮＧ\u3000ＨＡＯＰＩＮ") == "ＦＥＮＧＳＨＡＮＧ\u3000ＨＡＯＰＩＮ"
+    assert clean_text("奉\u00a0上\u200b好品") == "奉\u00a0上\u200b好品"
+    assert clean_text(" \n ") is None
