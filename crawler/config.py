@@ -133,7 +133,7 @@ def _check_url(url: Any, where: str) -> None:
         raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
 
 
-def load_config(path: Path | None = None, *, extra_platform_dirs: tuple[Path, ...] = ()) -> CrawlConfig:
+def load_config(path: Path | None = None) -> CrawlConfig:
     """Built-in platforms, then YAML platforms, then the project config file on top.
 
     Without `path`, data_dir()/haopin.yaml is used when it exists.
@@ -144,7 +144,7 @@ def load_config(path: Path | None = None, *, extra_platform_dirs: tuple[Path, ..
             slug=slug, base_url=DEFAULT_DEMO_MARKET + demo_path, spider=spider, demo_path=demo_path, render=render
         )
     user_dir = data_dir() / "platforms"
-    for directory in (BUILTIN_PLATFORM_DIR, user_dir, *extra_platform_dirs):
+    for directory in (BUILTIN_PLATFORM_DIR, user_dir):
         for definition_path in sorted(directory.glob("*.yaml")) if directory.is_dir() else ():
             platform = load_platform_definition(definition_path)
             platforms[platform.slug] = platform
