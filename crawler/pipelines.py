@@ -142,7 +142,7 @@ class ImageStorePipeline:
         if not url.startswith(("http://", "https://")):
             return url
         request = Request(url, meta={"haopin_image": True, "download_maxsize": self.max_size,
-                                     "download_warnsize": self.max_size}, priority=10)
+                                     "download_warnsize": self.max_size})
         try:
             response = await self.crawler.engine.download_async(request)
         except IgnoreRequest:
