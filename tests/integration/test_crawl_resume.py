@@ -32,14 +32,16 @@ def keys(path: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("stop", "state", "message"), [
-    pytest.param(signal.SIGKILL, "running", "续爬", id="kill-9"),
-    pytest.param(signal.SIGINT, "paused", "继续上次暂停", id="ctrl-c"),
+@pytest.mark.parametrize(("stop", "state", "message", "same_output"), [
+    pytest.param(signal.SIGKILL, "running", "续爬", False, id="kill-9"),
+    pytest.param(signal.SIGKILL, "running", "续爬", True, id="kill-9-same-output"),
+    pytest.param(signal.SIGINT, "paused", "继续上次暂停", False, id="ctrl-c"),
 ])
-def test_stop_then_resume_holds_every_listing_exactly_once(tmp_path, stop, state, message):
+def test_stop_then_resume_holds_every_listing_exactly_once(tmp_path, stop, state, message, same_output):
     env = {**os.environ, "HAOPIN_DATA_DIR": str(tmp_path / "data")}
     jobdir = tmp_path / "job"
-    first_out, second_out = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first_out = tmp_path / "first.jsonl"
+    second_out = first_out if same_output else tmp_path / "second.jsonl"
     with running_market(seed=11, size=24, failure_rate=0.1) as market:
         truth = market.ground_truth
         process = subprocess.Popen(crawl_command(market.url, first_out, jobdir), env=env,
@@ -58,9 +60,14 @@ def test_stop_then_resume_holds_every_listing_exactly_once(tmp_path, stop, state
                                  text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert message in resumed.stderr
-    first, second = keys(first_out), keys(second_out)
-    assert len(first) >= killed_at >= 8 and second, "both runs wrote listings"
-    union = Counter(first + second)
+    if same_output:
+        written = keys(first_out)
+        assert len(written) > killed_at >= 8, "the resumed run appended to the same file"
+    else:
+        first, second = keys(first_out), keys(second_out)
+        assert len(first) >= killed_at >= 8 and second, "both runs wrote listings"
+        written = first + second
+    union = Counter(written)
     assert [key for key, count in union.items() if count > 1] == []
     reachable = {(t.platform, t.listing_id) for t in truth.listings if t.platform in PLATFORMS and t.reachable}
     assert reachable - set(union) == set()
