@@ -97,7 +97,7 @@ def haopin_crawl(market_url: str, platform: str, workdir: Path) -> dict:
            "PYTHONPATH": os.pathsep.join([str(REPO / "benchmarks"), str(REPO)])}
     sets = [arg for name, value in {**SHARED, "EXTENSIONS": {RECORDER: 900}}.items()
             for arg in ("--set", f"{name}={json.dumps(value)}")]
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--market", market_url,
+    result = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--market", market_url,
                              "--platform", platform, "--out", str(workdir / f"{platform}.jsonl"), *sets],
                             env=env, capture_output=True, text=True, cwd=REPO, timeout=600)
     if result.returncode != 0:

@@ -40,10 +40,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"haopin {args.command}: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    # Run as a script this module is __main__, not crawler.cli: call the canonical module so
-    # that the UsageError the sub-commands raise is the one main() catches.
-    from crawler.cli import main as canonical_main
-
-    sys.exit(canonical_main())

@@ -4,8 +4,8 @@ Order (crawler/settings.py ITEM_PIPELINES):
   100 ValidateListingPipeline  the item must be a CONTRACT §2 listing; a bad one is dropped, naming the field
   200 DedupeListingPipeline    (platform, listing_id) once per crawl, and never again after a resume
   300 ImageStorePipeline       images fetched (bounded), stored by SHA-256 under data_dir()/images
-  500 (ScanPipeline)           matching slots in here: it sees listings whose images are local
-  600 (case-store pipeline)    then the case database
+  600 CaseStorePipeline        with `haopin crawl --db`: judged and stored in the case database,
+                               a batch per transaction, before the listing is written out
   900 JsonLinesWriterPipeline  one flushed line per listing, so a killed crawl loses nothing written
 
 Images: a listing's `images` are rewritten to the stored files' paths relative to the
@@ -195,6 +195,92 @@ class JsonLinesWriterPipeline:
         os.write(self.fd, line.encode("utf-8"))
         self.stats.inc_value("haopin/listings")
         return item
+
+
+class CaseStorePipeline:
+    """Judges each listing with the brand pack and stores it in the case database, a batch per transaction.
+
+    A listing passes on to the JSONL writer only once its batch is committed, so
+    every listing in the output is in the database too. After a kill -9 a resumed
+    crawl, which skips the listings already in the output, fetches again exactly
+    those whose batch never committed: nothing is lost and nothing stored twice.
+    A batch is committed when it is full or `linger` seconds after its first listing.
+    """
+
+    def __init__(self, scanner, recorder, base_dir: Path, stats, *, batch_size: int, linger: float):
+        self.scanner = scanner
+        self.recorder = recorder
+        self.base_dir = base_dir
+        self.stats = stats
+        self.batch_size = batch_size
+        self.linger = linger
+        self._pending: list[tuple[Listing, Any, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        # The scanner's caches and the database session are not for concurrent use; the work
+        # itself runs in a thread so the crawl keeps downloading meanwhile.
+        self._scan_lock = asyncio.Lock()
+        self._commit_lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaseStorePipeline:
+        from cases.db import open_session_factory
+        from cases.store import MAX_BATCH_SIZE, CaseRecorder
+        from crawler.imagesource import analyser_for_pack
+        from crawler.scanning import Scanner
+        from matchers.pack import load_pack
+
+        settings = crawler.settings
+        url, pack_dir = settings.get("HAOPIN_DATABASE_URL"), settings.get("HAOPIN_BRAND_PACK")
+        if not url or not pack_dir:
+            raise RuntimeError("CaseStorePipeline needs the settings HAOPIN_DATABASE_URL and HAOPIN_BRAND_PACK")
+        pack = load_pack(pack_dir)
+        scanner = Scanner(pack, analyse_images=analyser_for_pack(pack))
+        output = settings.get("HAOPIN_OUTPUT")
+        base_dir = Path(output).resolve().parent if output else Path.cwd()
+        # The recorder never commits on its own: the pipeline decides when a batch is complete.
+        recorder = CaseRecorder(open_session_factory(url), batch_size=MAX_BATCH_SIZE)
+        batch_size = min(max(1, settings.getint("HAOPIN_DB_BATCH_SIZE")), MAX_BATCH_SIZE)
+        return cls(scanner, recorder, base_dir, crawler.stats,
+                   batch_size=batch_size, linger=settings.getfloat("HAOPIN_DB_LINGER"))
+
+    async def process_item(self, item: Listing) -> Listing:
+        async with self._scan_lock:
+            finding = await asyncio.to_thread(self.scanner.scan, item, self.base_dir)
+        committed = asyncio.get_running_loop().create_future()
+        self._pending.append((item, finding, committed))
+        if len(self._pending) >= self.batch_size:
+            await self._commit()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(
+                self.linger, lambda: asyncio.ensure_future(self._commit()))
+        await committed
+        return item
+
+    async def close_spider(self) -> None:
+        await self._commit()
+
+    async def _commit(self) -> None:
+        async with self._commit_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            batch, self._pending = self._pending, []
+            if not batch:
+                return
+            for listing, finding, _ in batch:
+                self.recorder.add(listing, finding)
+            try:
+                summary = await asyncio.to_thread(self.recorder.flush)
+            except Exception as error:  # the batch's listings fail; later batches still try
+                logger.error("could not store %d listings in the case database: %s", len(batch), error)
+                self.stats.inc_value("haopin/errors/database", len(batch))
+                for _, _, committed in batch:
+                    committed.set_exception(DropItem(f"not stored in the case database: {error}"))
+                return
+            self.stats.inc_value("haopin/cases/opened", len(summary.opened_case_ids))
+            self.stats.inc_value("haopin/cases/flagged", sum(1 for _, f, _ in batch if f.violations))
+            for _, _, committed in batch:
+                committed.set_result(None)
 
 
 def read_listing_keys(path: Path) -> set[tuple[str, str]]:

@@ -54,6 +54,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.JsonLinesWriterPipeline": 900,
 }
 
+# With `haopin crawl --db`: listings per database transaction, and the longest a listing waits for one.
+HAOPIN_DB_BATCH_SIZE = 100
+HAOPIN_DB_LINGER = 2.0
 HAOPIN_MAX_RETRY_AFTER = 60.0
 HAOPIN_BACKOFF_RETRIES = 8
 HAOPIN_MAX_PAGES = 20

@@ -21,7 +21,7 @@ from crawler.cli import UsageError
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 PROGRESS_INTERVAL = 15.0
-
+BUNDLED_PACK = Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
 
 
 def register(subparsers) -> None:
@@ -54,6 +54,9 @@ def register(subparsers) -> None:
                         help="这次运行的 Scrapy 设置, e.g. --set DOWNLOAD_DELAY=2 (value parsed as JSON if it can be)")
     parser.add_argument("--max-pages", type=int, metavar="N", help="每个关键词最多翻几页 (default 20)")
     parser.add_argument("--no-images", action="store_true", help="不下载商品图片")
+    parser.add_argument("--db", nargs="?", const="", metavar="URL",
+                        help="边爬边检测并写入案件库 (judge each listing with the brand pack and store it in the case"
+                             " database; default URL: HAOPIN_DATABASE_URL or the SQLite file in the data folder)")
     parser.add_argument("--verbose", action="store_true", help="显示 Scrapy 的详细日志")
     parser.set_defaults(handler=run)
 
@@ -108,6 +111,8 @@ class PlatformRun:
                 + (f" (+{self.stat('haopin/skipped_known')} already saved)" if self.stat("haopin/skipped_known") else "")
                 + f", retries {self.stat('retry/count')}, errors {self.errors}"
                 + f", blocked {self.stat('haopin/blocked_pages')}"
+                + (f", flagged {self.stat('haopin/cases/flagged')}, cases opened {self.stat('haopin/cases/opened')}"
+                   if self.crawler and self.crawler.settings.get("HAOPIN_DATABASE_URL") else "")
                 + (f", images {self.stat('haopin/images/stored')}" if self.stat("haopin/images/stored") else ""))
 
 
@@ -134,6 +139,8 @@ def run(args) -> int:
     if not keywords:
         raise UsageError("no keywords to search for (give --keywords or a brand pack with marks)")
     overrides = parse_overrides(args.overrides)
+    if args.db is not None:
+        overrides.update(case_store_settings(args.db, args.brand_pack or BUNDLED_PACK, overrides))
     out = args.out.resolve()
     job = Job(args.jobdir.resolve(), out) if args.jobdir else None
     seen = job.start() if job else fresh_output(out)
@@ -142,12 +149,22 @@ def run(args) -> int:
     return summarise(runs, job)
 
 
+def case_store_settings(url: str, pack_dir: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The settings that add matching and the case database to the crawl (CaseStorePipeline)."""
+    from cases.db import database_url, migrate
+
+    url = url or database_url()
+    migrate(url)  # once here, not in every platform's crawler at the same moment
+    pipelines = {**(overrides.get("ITEM_PIPELINES") or {}), "crawler.pipelines.CaseStorePipeline": 600}
+    return {"ITEM_PIPELINES": pipelines, "HAOPIN_DATABASE_URL": url, "HAOPIN_BRAND_PACK": str(pack_dir)}
+
+
 def pack_keywords(pack_dir: Path | None) -> list[str]:
     """The brand pack's search keywords (marks, aliases, GI names and the variants sellers use)."""
     from matchers.keywords import search_keywords
     from matchers.pack import PackError, load_pack
 
-    root = pack_dir or Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
+    root = pack_dir or BUNDLED_PACK
     try:
         pack = load_pack(root)
     except PackError as error:

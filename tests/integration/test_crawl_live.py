@@ -37,7 +37,7 @@ FLAVOURS = [
 
 def haopin(*args: str, data_dir: Path, timeout: float = 240) -> subprocess.CompletedProcess:
     env = {**os.environ, "HAOPIN_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -21,7 +21,7 @@ FAST = ["--set", "AUTOTHROTTLE_ENABLED=false", "--set", "CONCURRENT_REQUESTS_PER
 
 def crawl_command(market_url: str, out: Path, jobdir: Path) -> list[str]:
     platforms = [arg for p in PLATFORMS for arg in ("--platform", p)]
-    return [sys.executable, "-m", "crawler.cli", "crawl", "--market", market_url, *platforms,
+    return [sys.executable, "-m", "crawler", "crawl", "--market", market_url, *platforms,
             "--out", str(out), "--jobdir", str(jobdir), *FAST]
 
 
@@ -79,8 +79,53 @@ def test_a_finished_job_folder_is_not_silently_reused(tmp_path):
     jobdir.mkdir()
     (jobdir / "state.json").write_text(json.dumps({"status": "finished", "outputs": []}))
     env = {**os.environ, "HAOPIN_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--platform", "demo-jd", "--keywords", "x",
+    result = subprocess.run([sys.executable, "-m", "crawler", "crawl", "--platform", "demo-jd", "--keywords", "x",
                              "--out", str(tmp_path / "o.jsonl"), "--jobdir", str(jobdir)],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "already finished" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_crawl_into_the_case_database_loses_nothing_and_stores_nothing_twice(tmp_path):
+    import sqlite3
+
+    env = {**os.environ, "HAOPIN_DATA_DIR": str(tmp_path / "data")}
+    database = tmp_path / "cases.sqlite"
+    jobdir = tmp_path / "job"
+    first_out, second_out = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    store = ["--db", f"sqlite:///{database}", "--set", "HAOPIN_DB_BATCH_SIZE=4", "--no-images"]
+
+    def stored() -> set[tuple[str, str]]:
+        with sqlite3.connect(database) as connection:
+            return set(connection.execute(
+                "SELECT platforms.slug, listings.external_id FROM listings JOIN platforms ON platforms.id = platform_id"))
+
+    with running_market(seed=11, size=24, failure_rate=0.1) as market:
+        truth = market.ground_truth
+        process = subprocess.Popen(crawl_command(market.url, first_out, jobdir) + store, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while len(keys(first_out)) < 8 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        process.kill()
+        assert process.wait(timeout=60) == -signal.SIGKILL
+        written_before_kill = set(keys(first_out))
+        assert written_before_kill <= stored(), "a listing was written out before its batch was committed"
+
+        resumed = subprocess.run(crawl_command(market.url, second_out, jobdir) + store, env=env,
+                                 capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    written = keys(first_out) + keys(second_out)
+    assert [key for key, count in Counter(written).items() if count > 1] == []
+    reachable = {(t.platform, t.listing_id) for t in truth.listings if t.platform in PLATFORMS and t.reachable}
+    assert reachable <= set(written) == stored()
+    with sqlite3.connect(database) as connection:
+        duplicates = connection.execute(
+            "SELECT seller_id, mark, code, COUNT(*) FROM cases GROUP BY seller_id, mark, code HAVING COUNT(*) > 1"
+        ).fetchall()
+        empty_cases = connection.execute(
+            "SELECT COUNT(*) FROM cases WHERE id NOT IN (SELECT case_id FROM violations WHERE case_id IS NOT NULL)"
+        ).fetchone()[0]
+    assert duplicates == [] and empty_cases == 0
