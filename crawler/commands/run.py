@@ -73,9 +73,17 @@ def echo(message: str) -> None:
 
 
 def run_weekly(args) -> int:
+    from crawler.config import CONFIG_FILENAME
+    from crawler.datadir import data_dir
     from crawler.job import JobError, run_job
 
-    options = job_options(args, config=args.config, platforms=args.platforms)
+    config = args.config or data_dir() / CONFIG_FILENAME
+    options = job_options(args, config=config, platforms=args.platforms)
+    if not config.is_file():
+        # Without a config every platform points at the demo marketplace's default address:
+        # a weekly run would "find" nothing and look like a quiet week.
+        raise UsageError(f"no platform configuration at {config}: write it first (README, \"Running every week\") "
+                         "or pass --config FILE")
     try:
         result = run_job(options, echo=echo)
     except JobError as error:

@@ -117,3 +117,10 @@ def test_run_weekly_names_a_bad_week(tmp_path):
     done = haopin("run", "weekly", "--week", "2026-48", data_dir=tmp_path)
     assert done.returncode == 2
     assert "--week" in done.stderr and "2026-W48" in done.stderr
+
+
+def test_run_weekly_refuses_to_run_without_a_platform_configuration(tmp_path):
+    done = haopin("run", "weekly", data_dir=tmp_path)
+    assert done.returncode == 2
+    assert "haopin.yaml" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "runs").exists()
