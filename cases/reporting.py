@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.labels import EVENT_LABELS
 from cases.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -815,7 +816,7 @@ def case_dossier(session: Session, case_id: int, ctx: ReportContext) -> CaseDoss
         CaseEvent(
             ctx.local(event.at),
             event.actor,
-            _EVENT_KINDS.get(event.kind, event.kind),
+            EVENT_LABELS.get(event.kind, event.kind),
             event.from_status,
             event.to_status,
             event.note,
@@ -840,16 +841,6 @@ def case_dossier(session: Session, case_id: int, ctx: ReportContext) -> CaseDoss
         related_cases=tuple(related[i] for i in related_ids if i in related),
     )
 
-
-_EVENT_KINDS = {
-    "opened": "立档",
-    "listing": "新增商品",
-    "relisting": "重新上架",
-    "status": "状态变更",
-    "note": "备注",
-    "assign": "指派",
-    "evidence": "取证",
-}
 
 
 def _environment(
