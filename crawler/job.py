@@ -285,15 +285,17 @@ def _capture_evidence(options: JobOptions, case_ids: Sequence[int], result: JobR
     from crawler.evidence import capture_cases_async
 
     started = time.monotonic()
+    finished: list[int] = []
 
     def report(case_id: int, outcome) -> None:
+        finished.append(case_id)
         if isinstance(outcome, str):
             result.evidence_failed.append(f"case {case_id}: {outcome}")
             echo(f"      case {case_id}: 取证失败 capture failed: {outcome}")
         else:
             result.evidence_captured += len(outcome)
-        done = result.evidence_captured + len(result.evidence_failed)
-        echo(f"      case {case_id} done ({done}/{len(case_ids)}, {time.monotonic() - started:.0f} s)")
+        echo(f"      case {case_id} done ({len(finished)}/{len(case_ids)} cases, "
+             f"{time.monotonic() - started:.0f} s)")
 
     asyncio.run(capture_cases_async(open_session_factory(options.database_url), case_ids,
                                     concurrency=EVIDENCE_CONCURRENCY, on_done=report))
