@@ -651,6 +651,25 @@ def evidence_root() -> Path:
     return data_dir() / "evidence"
 
 
+def stored_directory(directory: Path) -> str:
+    """How the database names a capture folder: relative to the data folder when it lies inside it,
+    so the data folder can be moved or restored elsewhere and verify-by-case still finds it."""
+    from crawler.datadir import data_dir
+
+    try:
+        return Path(directory).resolve().relative_to(data_dir()).as_posix()
+    except ValueError:
+        return str(directory)
+
+
+def capture_directory(stored: str) -> Path:
+    """The capture folder a database row names (see `stored_directory`)."""
+    from crawler.datadir import data_dir
+
+    path = Path(stored)
+    return path if path.is_absolute() else data_dir() / path
+
+
 def capture_case(
     session_factory,
     case_id: int,
@@ -804,7 +823,7 @@ def record_capture(
             case_id=case_id,
             listing_id=listing_id,
             captured_at=result.captured_at,
-            directory=str(result.directory),
+            directory=stored_directory(result.directory),
             url=result.url,
             final_url=result.final_url,
             http_status=result.http_status,
@@ -837,7 +856,8 @@ def verify_case(session_factory, case_id: int) -> list[VerifyReport]:
         if case is None:
             raise EvidenceError(f"no case {case_id}")
         captures = [
-            (Path(capture.directory), {f.name: f.sha256 for f in capture.files}, capture.manifest_sha256)
+            (capture_directory(capture.directory), {f.name: f.sha256 for f in capture.files},
+             capture.manifest_sha256)
             for capture in case.captures
         ]
     return [

@@ -279,6 +279,7 @@ def run_show(args) -> int:
     from cases.queries import seller_case_count
     from cases.store import linked_seller_ids
     from cases.workflow import CaseNotFound, allowed_transitions, get_case
+    from crawler.evidence import capture_directory
 
     Session = _sessions(args)
     with Session() as session:
@@ -346,7 +347,7 @@ def run_show(args) -> int:
             out.append("\n证据 (evidence):")
             for capture in case.captures:
                 out.append(
-                    f"  - 取证 #{capture.id} {_local(capture.captured_at)}  {capture.directory}"
+                    f"  - 取证 #{capture.id} {_local(capture.captured_at)}  {capture_directory(capture.directory)}"
                     f"  ({len(capture.files)} 个文件, HTTP {capture.http_status or '—'})"
                 )
         print("\n".join(printable(line) for line in out))

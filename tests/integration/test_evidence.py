@@ -383,3 +383,26 @@ def test_page_that_never_finishes_loading_is_still_captured(listing_site, tmp_pa
     assert any("did not finish loading" in problem for problem in result.problems)
     assert (result.directory / SCREENSHOT).is_file()
     assert TITLE in (result.directory / DOM).read_text(encoding="utf-8")
+
+
+def test_a_moved_data_folder_still_verifies_by_case(listing_site, tmp_path, monkeypatch, capsys):
+    data = tmp_path / "data"
+    monkeypatch.setenv("HAOPIN_DATA_DIR", str(data))
+    url = f"sqlite:///{data / 'cases.sqlite'}"
+    migrate(url)
+    Session = session_factory(url)
+    listing = make_listing("8812734", title=TITLE)
+    listing = type(listing).from_record({**listing.to_record(), "url": f"{listing_site}/item/8812734"})
+    with Session.begin() as session:
+        summary = record_batch(session, [(listing, make_finding(listing, ("GI_FALSE_ORIGIN", "FJQC")))])
+    [case_id] = summary.opened_case_ids
+    [result] = capture_case(Session, case_id)
+    with Session() as session:
+        assert not Path(session.query(EvidenceCapture).one().directory).is_absolute()
+
+    moved = tmp_path / "restored-elsewhere"
+    data.rename(moved)
+    monkeypatch.setenv("HAOPIN_DATA_DIR", str(moved))
+    assert main(["evidence", "--db", f"sqlite:///{moved / 'cases.sqlite'}", "verify", str(case_id)]) == 0
+    assert str(moved) in capsys.readouterr().out
+    assert not result.directory.exists()
