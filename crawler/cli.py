@@ -16,6 +16,22 @@ class UsageError(Exception):
     """Bad arguments or configuration: printed as one line, exit status 2."""
 
 
+def load_pack_or_usage_error(directory):
+    """The brand pack, or UsageError after listing its problems: a pack with problems is never used."""
+    from matchers.pack import BRAND_FILE, LICENSEES_FILE, PackError, load_pack
+
+    try:
+        return load_pack(directory)
+    except PackError as error:
+        for problem in error.problems:
+            inside = problem.file in (BRAND_FILE, LICENSEES_FILE)
+            print(f"  {directory}/{problem}" if inside else f"  {problem}", file=sys.stderr)
+        raise UsageError(
+            f"brand pack {directory} has {len(error.problems)} problem(s) (listed above); "
+            f"run `haopin pack check {directory}`"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="haopin",

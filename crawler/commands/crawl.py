@@ -161,15 +161,10 @@ def case_store_settings(url: str, pack_dir: Path, overrides: dict[str, Any]) -> 
 
 def pack_keywords(pack_dir: Path | None) -> list[str]:
     """The brand pack's search keywords (marks, aliases, GI names and the variants sellers use)."""
+    from crawler.cli import load_pack_or_usage_error
     from matchers.keywords import search_keywords
-    from matchers.pack import PackError, load_pack
 
-    root = pack_dir or BUNDLED_PACK
-    try:
-        pack = load_pack(root)
-    except PackError as error:
-        raise UsageError(str(error).replace("\n", " ")) from None
-    return list(search_keywords(pack))
+    return list(search_keywords(load_pack_or_usage_error(pack_dir or BUNDLED_PACK)))
 
 
 def parse_overrides(entries: list[str]) -> dict[str, Any]:

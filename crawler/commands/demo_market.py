@@ -38,10 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     from aiohttp import web
 
-    from crawler.cli import UsageError
+    from crawler.cli import UsageError, load_pack_or_usage_error
     from demo.app import MARKET, create_app
     from demo.catalogue import DEFAULT_SIZE, PREFIXES, truth_of
-    from matchers.pack import PackError, load_pack
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number (0-65535)")
@@ -49,10 +48,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--size {args.size} must be at least 1")
     if args.week < 0:
         raise UsageError(f"--week {args.week} must be 0 or later")
-    try:
-        pack = load_pack(args.pack) if args.pack else None
-    except PackError as error:
-        raise UsageError(str(error).replace("\n", "; ")) from None
+    pack = load_pack_or_usage_error(args.pack) if args.pack else None
     try:
         app = create_app(
             args.seed, size=args.size or DEFAULT_SIZE, week=args.week, failure_rate=args.failure_rate,

@@ -65,21 +65,11 @@ def register(subparsers) -> None:
 def load_context(args):
     """The ReportContext for the chosen brand pack, or UsageError naming the pack's problems."""
     from cases.reporting import ReportContext
+    from crawler.cli import load_pack_or_usage_error
     from crawler.datadir import data_dir
-    from matchers.pack import PackError, load_pack
 
     directory = Path(args.brand_pack or os.environ.get(PACK_ENV) or BUNDLED_PACK)
-    try:
-        pack = load_pack(directory)
-    except PackError as error:
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        raise UsageError(
-            f"brand pack {directory} has {len(error.problems)} problem(s); "
-            f"run `haopin pack check {directory}`"
-        ) from None
-    except OSError as error:
-        raise UsageError(f"brand pack {directory}: {error.strerror or error}") from None
+    pack = load_pack_or_usage_error(directory)
     return ReportContext.for_pack(pack, evidence_root=data_dir())
 
 

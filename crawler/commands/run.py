@@ -46,7 +46,7 @@ def add_job_options(parser) -> None:
 
 def job_options(args, *, market: str | None = None, config: Path | None = None, platforms=()):
     from cases.db import database_url
-    from crawler.commands.scan import load_pack_or_usage_error
+    from crawler.cli import load_pack_or_usage_error
     from crawler.job import JobOptions, current_week
 
     if args.week and not WEEK_PATTERN.match(args.week):

@@ -36,23 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def load_pack_or_usage_error(directory: str):
-    """The pack, or UsageError listing its problems (a pack with problems is never used)."""
-    from crawler.cli import UsageError
-    from matchers.pack import BRAND_FILE, LICENSEES_FILE, PackError, load_pack
-
-    try:
-        return load_pack(directory)
-    except PackError as error:
-        for problem in error.problems:
-            inside = problem.file in (BRAND_FILE, LICENSEES_FILE)
-            print(f"  {directory}/{problem}" if inside else f"  {problem}", file=sys.stderr)
-        raise UsageError(
-            f"brand pack {directory} has {len(error.problems)} problem(s) (listed above); "
-            f"run `haopin pack check {directory}`"
-        ) from None
-
-
 def case_recorder(url: str):
     """A CaseRecorder on `url` (empty: the configured database), migrated before first use."""
     from cases.db import database_url, open_session_factory
@@ -62,7 +45,7 @@ def case_recorder(url: str):
 
 
 def run(args: argparse.Namespace, *, analyse_images=None) -> int:
-    from crawler.cli import UsageError
+    from crawler.cli import UsageError, load_pack_or_usage_error
     from crawler.scanning import Scanner, scan_stream
 
     input_path = Path(args.input)
