@@ -6,10 +6,13 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from pathlib import Path
 
 from crawler import commands
 
 EXIT_USAGE = 2
+# The 奉上好品 pack shipped with haopin: what every command uses unless told otherwise.
+BUNDLED_PACK = Path(__file__).resolve().parents[1] / "brandpacks" / "fengjie"
 
 
 class UsageError(Exception):

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import UsageError
+from crawler.cli import BUNDLED_PACK, UsageError
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 PROGRESS_INTERVAL = 15.0
-BUNDLED_PACK = Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
 
 
 def register(subparsers) -> None:

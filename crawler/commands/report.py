@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.cli import UsageError
+from crawler.cli import BUNDLED_PACK, UsageError
 
 PACK_ENV = "HAOPIN_BRAND_PACK"
-BUNDLED_PACK = Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
 
 
 def add_common_options(parser) -> None:

@@ -6,9 +6,8 @@ import re
 import sys
 from pathlib import Path
 
-from crawler.cli import UsageError
+from crawler.cli import BUNDLED_PACK, UsageError
 
-BUNDLED_PACK = Path(__file__).resolve().parents[2] / "brandpacks" / "fengjie"
 WEEK_PATTERN = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 
 
